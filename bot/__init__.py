@@ -1,0 +1,3 @@
+"""Answer questions from documents on Discord."""
+
+__version__ = "0.1.0"

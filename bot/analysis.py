@@ -1,0 +1,88 @@
+"""The one text analyzer: documents and questions go through exactly this code.
+
+Steps for each word: Unicode NFKC, curly quotes folded to straight ones, case
+folded, possessive ``'s`` dropped, English stop words removed, Snowball
+stemmed. Words keep their character spans in the original text so that
+highlights point at what the user will read. Synonym expansion (configured and
+mined acronyms) runs on the term sequence; see ``bot.synonyms``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+from bot.config import AnalysisConfig
+from bot.stopwords import ENGLISH_STOPWORDS
+
+# A word: letters/digits (any script), with inner apostrophes ("don't", "ICE's").
+_WORD = re.compile(r"[^\W_]+(?:['’‘ʼ][^\W_]+)*")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "„": '"', "«": '"'})
+# Stray invisible characters that would split or glue words unpredictably.
+_INVISIBLE = dict.fromkeys(
+    [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E]
+)
+_MAX_WORD_CHARS = 64  # longer "words" (hashes, base64) are not useful terms
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of the original text: its span, normalised form and index term."""
+
+    start: int
+    end: int
+    norm: str  # normalised surface form, e.g. "massachusetts"
+    term: str | None  # stemmed index term, or None for a stop word
+
+
+def normalize(text: str) -> str:
+    """NFKC, curly quotes folded, invisible characters removed, case folded."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(_INVISIBLE)
+    return text.casefold()
+
+
+class Analyzer:
+    """Turns text into index terms; configured once, shared by indexing and querying."""
+
+    def __init__(self, config: AnalysisConfig) -> None:
+        self.config = config
+        self.stopwords = ENGLISH_STOPWORDS if config.stopwords else frozenset()
+        algorithm = {"english": "english", "porter": "porter"}.get(config.stemmer)
+        self._stemmer = Stemmer.Stemmer(algorithm) if algorithm else None
+        self._term_of = lru_cache(maxsize=200_000)(self._compute_term)
+
+    def words(self, text: str) -> Iterator[Word]:
+        """Every word of ``text`` with its span; stop words have ``term=None``."""
+        for match in _WORD.finditer(text):
+            norm = normalize(match.group())
+            if not norm or len(norm) > _MAX_WORD_CHARS:
+                continue
+            yield Word(match.start(), match.end(), norm, self._term_of(norm))
+
+    def terms(self, text: str) -> list[str]:
+        """The index terms of ``text`` in order (stop words removed, no synonyms)."""
+        return [w.term for w in self.words(text) if w.term is not None]
+
+    def term(self, word: str) -> str | None:
+        """The index term of one word (None for a stop word)."""
+        return self._term_of(normalize(word))
+
+    def phrase_terms(self, phrase: str) -> tuple[str, ...]:
+        """Terms of a short phrase, e.g. a synonym entry."""
+        return tuple(self.terms(phrase))
+
+    def _compute_term(self, norm: str) -> str | None:
+        # Possessives and apostrophes: "ice's" -> "ice", "don't" stays a stop word.
+        if norm in self.stopwords:
+            return None
+        if norm.endswith("'s"):
+            norm = norm[:-2]
+        norm = norm.replace("'", "")
+        if not norm or norm in self.stopwords:
+            return None
+        return self._stemmer.stemWord(norm) if self._stemmer else norm

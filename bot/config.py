@@ -1,0 +1,264 @@
+"""Typed configuration loaded from YAML.
+
+The whole configuration is one frozen :class:`Config` built once and passed in.
+Loading walks the YAML node tree (not just the parsed values) so that every
+error names the file, the line and the dotted key: ``config.yaml:12:
+retrieval.k1: expected a number, got 'abc'``. Relative paths are resolved
+against the config file's folder, never the working directory. The Discord
+token is not part of the config: it only ever comes from the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+CONFIG_ENV = "QABOT_CONFIG"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_NAME = Path("config") / "default.yaml"
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased as one line for the user."""
+
+
+def _opt(default: Any, **checks: Any) -> Any:
+    """A dataclass field with a default and value checks (min, max, choices)."""
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("use tuples for defaults")
+    return field(default=default, metadata=checks)
+
+
+@dataclass(frozen=True)
+class CorpusConfig:
+    """Where the documents are and how they become passages."""
+
+    paths: tuple[Path, ...] = (Path("seeds"),)
+    extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm")
+    # Regular expressions (case-insensitive, searched in a line stripped of
+    # emoji and markdown decoration); a matching line is never a passage.
+    ignore_patterns: tuple[str, ...] = field(default=(), metadata={"regex": True})
+    min_passage_words: int = _opt(3, min=0)
+    max_passage_chars: int = _opt(800, min=100)
+    max_file_bytes: int = _opt(50_000_000, min=1)
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """The one analyzer shared by documents and questions."""
+
+    stopwords: bool = True
+    stemmer: Literal["english", "porter", "none"] = "english"
+    # Groups of equivalent terms or phrases, e.g. ["ssa", "social security administration"].
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    mine_acronyms: bool = True
+    typo_correction: bool = True
+    typo_min_length: int = _opt(5, min=2)
+    typo_weight: float = _opt(0.8, min=0.0, max=1.0)
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Ranking and the rule that decides when there is no answer."""
+
+    engine: Literal["rank-bm25"] = "rank-bm25"
+    k1: float = _opt(1.5, min=0.0)
+    b: float = _opt(0.75, min=0.0, max=1.0)
+    epsilon: float = _opt(0.25, min=0.0)
+    top_k: int = _opt(3, min=1, max=25)
+    # Share of the question's weight (IDF of its terms) the best passage must
+    # contain for the question to count as answered.
+    min_coverage: float = _opt(0.5, min=0.0, max=1.0)
+    # And at least this many distinct question terms must be matched.
+    min_matched_terms: int = _opt(1, min=1)
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """How an excerpt is cut from a passage."""
+
+    excerpt_chars: int = _opt(400, min=80, max=4000)
+    # Longer questions are refused with a message rather than silently cut.
+    max_question_chars: int = _opt(500, min=10)
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+@dataclass(frozen=True)
+class Config:
+    corpus: CorpusConfig = CorpusConfig()
+    analysis: AnalysisConfig = AnalysisConfig()
+    retrieval: RetrievalConfig = RetrievalConfig()
+    answer: AnswerConfig = AnswerConfig()
+    logging: LoggingConfig = LoggingConfig()
+    source: Path | None = field(default=None, metadata={"internal": True})
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def default_config_path() -> Path:
+    """The config a user gets without --config: $QABOT_CONFIG, else the repo's default."""
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    candidate = REPO_ROOT / DEFAULT_CONFIG_NAME
+    if candidate.is_file():
+        return candidate
+    return Path.cwd() / DEFAULT_CONFIG_NAME
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Load and validate a config file; raise ConfigError with a one-line message."""
+    config_path = Path(path) if path is not None else default_config_path()
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{config_path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config_path}: cannot read config file: {exc}") from None
+    return parse_config(text, config_path)
+
+
+def parse_config(text: str, config_path: Path) -> Config:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{config_path}:{mark.line + 1}" if mark else str(config_path)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+    if node is None:
+        node = yaml.MappingNode("tag:yaml.org,2002:map", [])
+    builder = _Builder(config_path)
+    config = builder.build(Config, node, "")
+    return dataclasses.replace(config, source=config_path)
+
+
+class _Builder:
+    def __init__(self, config_path: Path) -> None:
+        self.path = config_path
+        self.base = config_path.resolve().parent
+
+    def fail(self, node: yaml.Node, key: str, message: str) -> typing.NoReturn:
+        line = node.start_mark.line + 1
+        label = key or "(top level)"
+        raise ConfigError(f"{self.path}:{line}: {label}: {message}")
+
+    def build(self, cls: type, node: yaml.Node, prefix: str) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, prefix, f"expected a mapping of settings, got {_describe(node)}")
+        hints = typing.get_type_hints(cls)
+        fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+        values: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            dotted = f"{prefix}.{key}" if prefix else str(key)
+            if key not in fields:
+                choices = ", ".join(sorted(fields))
+                self.fail(key_node, dotted, f"unknown setting (valid here: {choices})")
+            if key in values:
+                self.fail(key_node, dotted, "set twice")
+            values[key] = self.convert(hints[key], value_node, dotted, fields[key].metadata)
+        return cls(**values)
+
+    def convert(self, hint: Any, node: yaml.Node, key: str, checks: Any = None) -> Any:
+        checks = checks or {}
+        origin = typing.get_origin(hint)
+        args = typing.get_args(hint)
+        if dataclasses.is_dataclass(hint):
+            return self.build(hint, node, key)
+        if origin in (typing.Union, types.UnionType):
+            if type(None) in args and _is_null(node):
+                return None
+            inner = [a for a in args if a is not type(None)]
+            return self.convert(inner[0], node, key, checks)
+        if origin is tuple:
+            if not isinstance(node, yaml.SequenceNode):
+                self.fail(node, key, f"expected a list, got {_describe(node)}")
+            item_hint = args[0]
+            return tuple(
+                self.convert(item_hint, item, f"{key}[{i}]", checks) for i, item in enumerate(node.value)
+            )
+        if origin is Literal:
+            value = self.scalar(node, key)
+            if value not in args:
+                valid = ", ".join(repr(a) for a in args)
+                self.fail(node, key, f"invalid value {value!r}; choose from {valid}")
+            return value
+        value = self.scalar(node, key)
+        if hint is bool:
+            if not isinstance(value, bool):
+                self.fail(node, key, f"expected true or false, got {value!r}")
+            return value
+        if hint is int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.fail(node, key, f"expected a whole number, got {value!r}")
+        elif hint is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.fail(node, key, f"expected a number, got {value!r}")
+            value = float(value)
+        elif hint is str:
+            if not isinstance(value, str):
+                # YAML reads `on`, `12` or `1.5` as other types; names must be strings.
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    value = str(value)
+                else:
+                    self.fail(node, key, f"expected text, got {value!r}")
+            if checks.get("regex"):
+                try:
+                    re.compile(value)
+                except re.error as exc:
+                    self.fail(node, key, f"invalid regular expression: {exc}")
+        elif hint is Path:
+            if not isinstance(value, str) or not value:
+                self.fail(node, key, f"expected a path, got {value!r}")
+            path = Path(os.path.expanduser(value))
+            return path if path.is_absolute() else self.base / path
+        self.check_bounds(node, key, value, checks)
+        return value
+
+    def scalar(self, node: yaml.Node, key: str) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            self.fail(node, key, f"expected a single value, got {_describe(node)}")
+        return yaml.safe_load(yaml.serialize(node))
+
+    def check_bounds(self, node: yaml.Node, key: str, value: Any, checks: Any) -> None:
+        low, high = checks.get("min"), checks.get("max")
+        if low is not None and value < low:
+            self.fail(node, key, f"must be at least {low}, got {value!r}")
+        if high is not None and value > high:
+            self.fail(node, key, f"must be at most {high}, got {value!r}")
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+def _describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return repr(yaml.safe_load(yaml.serialize(node)))
+
+
+def validate_paths(config: Config) -> None:
+    """Check that every corpus path exists; raise ConfigError naming key and file."""
+    where = config.source or "config"
+    if not config.corpus.paths:
+        raise ConfigError(f"{where}: corpus.paths: at least one file or folder is needed")
+    for i, path in enumerate(config.corpus.paths):
+        if not path.exists():
+            raise ConfigError(f"{where}: corpus.paths[{i}]: no such file or folder: {path}")

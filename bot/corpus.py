@@ -1,0 +1,138 @@
+"""Documents to passages: the corpus the index is built from.
+
+Knows nothing of ranking or Discord. ``load_corpus`` reads every configured
+file or folder, skips unreadable files with a reason, and returns passages
+that each know their document, section, paragraph and character span.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.config import CorpusConfig
+from bot.loading import (
+    DocumentMeta,
+    SkippedFile,
+    SourceText,
+    UnreadableFile,
+    build_meta,
+    read_source,
+    walk_corpus,
+)
+from bot.passages import _ATX_HEADING, collapse, passages_of
+
+log = logging.getLogger(__name__)
+
+_TITLE_MAX_CHARS = 200
+
+
+class CorpusError(Exception):
+    """The corpus as a whole cannot be used (for example: no readable document)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str  # path relative to the corpus root, with forward slashes
+    path: Path
+    kind: str
+    meta: DocumentMeta
+    passage_count: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    pid: int
+    doc_id: str
+    section: str | None
+    paragraph: int
+    start: int  # character span in the document's text
+    end: int
+    text: str  # the source slice, whitespace collapsed
+
+
+@dataclass
+class Corpus:
+    documents: dict[str, Document] = field(default_factory=dict)
+    passages: list[Passage] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+def compile_ignore_patterns(patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
+    return [re.compile(p, re.IGNORECASE) for p in patterns]
+
+
+def load_corpus(config: CorpusConfig) -> Corpus:
+    """Read the whole corpus; raise CorpusError if not one document is readable."""
+    corpus = Corpus()
+    for document, passages in iter_documents(config, corpus.skipped):
+        base = len(corpus.passages)
+        corpus.passages.extend(
+            Passage(base + i, p.doc_id, p.section, p.paragraph, p.start, p.end, p.text)
+            for i, p in enumerate(passages)
+        )
+        corpus.documents[document.doc_id] = document
+    if not corpus.passages:
+        roots = ", ".join(str(p) for p in config.paths)
+        detail = "; ".join(f"{s.path}: {s.reason}" for s in corpus.skipped[:5])
+        more = f" ({detail})" if detail else ""
+        raise CorpusError(f"no readable document with text in {roots}{more}")
+    return corpus
+
+
+def iter_documents(
+    config: CorpusConfig, skipped: list[SkippedFile]
+) -> Iterator[tuple[Document, list[Passage]]]:
+    """Yield each readable document with its passages (pid is per document here)."""
+    ignore = compile_ignore_patterns(config.ignore_patterns)
+    for item in walk_corpus(config.paths, config.extensions):
+        if isinstance(item, SkippedFile):
+            _skip(skipped, item)
+            continue
+        path, doc_id = item
+        try:
+            source = read_source(path, doc_id, config.max_file_bytes)
+        except UnreadableFile as exc:
+            _skip(skipped, SkippedFile(doc_id, str(exc)))
+            continue
+        meta = build_meta(source.meta, fallback_title(source), path)
+        passages = [
+            Passage(i, doc_id, p.section, p.paragraph, p.start, p.end, p.text)
+            for i, p in enumerate(
+                passages_of(
+                    source.text,
+                    source.body_start,
+                    markdown=source.kind in ("markdown", "html"),
+                    ignore=ignore,
+                    min_words=config.min_passage_words,
+                    max_chars=config.max_passage_chars,
+                    skip_title_line=meta.title,
+                )
+            )
+        ]
+        if not passages:
+            _skip(skipped, SkippedFile(doc_id, "no passage left after removing boilerplate"))
+            continue
+        yield Document(doc_id, path, source.kind, meta, len(passages)), passages
+
+
+def _skip(skipped: list[SkippedFile], item: SkippedFile) -> None:
+    log.warning("skipping %s: %s", item.path, item.reason)
+    skipped.append(item)
+
+
+def fallback_title(source: SourceText) -> str:
+    """The first heading (Markdown, HTML) or first non-empty line (text)."""
+    body = source.text[source.body_start :]
+    if source.kind in ("markdown", "html"):
+        for line in body.splitlines():
+            match = _ATX_HEADING.match(line)
+            if match:
+                return collapse(match.group(2))[:_TITLE_MAX_CHARS]
+    for line in body.splitlines():
+        if line.strip():
+            return collapse(line)[:_TITLE_MAX_CHARS]
+    return source.path.stem

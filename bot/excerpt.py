@@ -1,0 +1,118 @@
+"""The excerpt: the sentences of a passage that best answer, quoted exactly.
+
+The excerpt is always a contiguous slice of the passage text (which is the
+source with whitespace collapsed), never reworded. When it has to cut inside a
+sentence it cuts at a word boundary and marks the cut with an ellipsis.
+Highlights are character spans, in the excerpt, of words matching the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.analysis import Analyzer
+from bot.sentences import split_sentences
+
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    text: str
+    highlights: tuple[tuple[int, int], ...]  # spans in ``text``
+    start: int  # slice of the passage text the excerpt quotes (ellipses excluded)
+    end: int
+
+
+def make_excerpt(
+    passage: str,
+    analyzer: Analyzer,
+    weights: Mapping[str, float],
+    max_chars: int,
+) -> Excerpt:
+    """Pick and trim the best-answering sentences of ``passage``.
+
+    ``weights`` maps the question's terms (with synonyms and typo matches) to
+    their importance; a sentence scores the weights of the distinct terms it holds.
+    """
+    words = [w for w in analyzer.words(passage) if w.term is not None]
+    sentences = split_sentences(passage) or [(0, len(passage))]
+    scores = [_score(words, s, e, weights) for s, e in sentences]
+    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    first = last = best
+    start, end = sentences[best]
+    if end - start > max_chars:
+        start, end = _densest_window(passage, words, start, end, weights, max_chars - 2)
+    else:
+        # Grow with neighbours: first those that also match, then the context around.
+        while True:
+            options = []
+            if last + 1 < len(sentences):
+                options.append((scores[last + 1] > 0, 1, last + 1))
+            if first > 0:
+                options.append((scores[first - 1] > 0, 0, first - 1))
+            grown = False
+            for _, _, index in sorted(options, reverse=True):
+                new_start = min(start, sentences[index][0])
+                new_end = max(end, sentences[index][1])
+                if new_end - new_start <= max_chars:
+                    start, end = new_start, new_end
+                    first, last = min(first, index), max(last, index)
+                    grown = True
+                    break
+            if not grown:
+                break
+    prefix = ELLIPSIS if start > 0 and not _at_sentence_start(sentences, start) else ""
+    suffix = ELLIPSIS if end < len(passage) and not _at_sentence_end(sentences, end) else ""
+    text = prefix + passage[start:end] + suffix
+    highlights = tuple(
+        (w.start - start + len(prefix), w.end - start + len(prefix))
+        for w in words
+        if start <= w.start and w.end <= end and w.term in weights
+    )
+    return Excerpt(text, highlights, start, end)
+
+
+def _score(words: list, start: int, end: int, weights: Mapping[str, float]) -> float:
+    found = {w.term for w in words if start <= w.start < end and w.term in weights}
+    return sum(weights[t] for t in found)
+
+
+def _densest_window(
+    passage: str, words: list, start: int, end: int, weights: Mapping[str, float], width: int
+) -> tuple[int, int]:
+    """The ``width``-character slice of a long sentence holding the most question weight."""
+    inside = [w for w in words if start <= w.start and w.end <= end]
+    best_start, best_score = start, -1.0
+    for anchor in inside or []:
+        if anchor.term not in weights:
+            continue
+        # Put a little context before the first match of the window.
+        window_start = max(start, anchor.start - width // 4)
+        score = _score(inside, window_start, window_start + width, weights)
+        if score > best_score:
+            best_start, best_score = window_start, score
+    return _word_bounds(passage, best_start, min(end, best_start + width), start, end)
+
+
+def _word_bounds(passage: str, start: int, end: int, low: int, high: int) -> tuple[int, int]:
+    """Shrink [start, end) so that it neither starts nor ends inside a word."""
+    if start > low and not passage[start - 1].isspace():
+        space = passage.find(" ", start, end)
+        start = space + 1 if space != -1 else start
+    if end < high and not passage[end].isspace():
+        space = passage.rfind(" ", start, end)
+        end = space if space > start else end
+    while end > start and passage[end - 1] in " ,;:":
+        end -= 1
+    return start, end
+
+
+def _at_sentence_start(sentences: list[tuple[int, int]], position: int) -> bool:
+    return any(s == position for s, _ in sentences)
+
+
+def _at_sentence_end(sentences: list[tuple[int, int]], position: int) -> bool:
+    return any(e == position for _, e in sentences)
+

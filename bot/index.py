@@ -1,0 +1,142 @@
+"""The search index: a corpus analysed, its synonyms mined, its passages ranked.
+
+``SearchIndex.build`` is the one place that wires documents, analysis and
+ranking together; ``search`` returns plain ``Result`` objects that say which
+passage matched, how well, and which question terms it covers.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.analysis import Analyzer
+from bot.config import Config
+from bot.corpus import Corpus, Passage, load_corpus
+from bot.query import Query, QueryBuilder
+from bot.ranking import Engine, RankBM25Engine, idf
+from bot.synonyms import AcronymMiner, SynonymTable, build_synonyms
+from bot.typos import TypoCorrector
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Result:
+    passage: Passage
+    score: float
+    coverage: float  # share of the question's weight found in the passage
+    matched_terms: frozenset[str]  # the passage's terms that match the question
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    query: Query
+    results: list[Result]  # only results that pass the no-answer rule
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.results)
+
+
+class SearchIndex:
+    """Everything needed to rank passages for a question; immutable once built."""
+
+    def __init__(
+        self,
+        config: Config,
+        corpus: Corpus,
+        analyzer: Analyzer,
+        synonyms: SynonymTable,
+        engine: Engine,
+        doc_freqs: Counter[str],
+        surface_terms: dict[str, str],
+        build_seconds: float,
+    ) -> None:
+        self.config = config
+        self.corpus = corpus
+        self.analyzer = analyzer
+        self.synonyms = synonyms
+        self.engine = engine
+        self.doc_freqs = doc_freqs
+        self.build_seconds = build_seconds
+        n_docs = len(corpus.passages)
+        corrector = (
+            TypoCorrector(surface_terms, config.analysis.typo_min_length)
+            if config.analysis.typo_correction
+            else None
+        )
+        self.queries = QueryBuilder(
+            analyzer,
+            synonyms,
+            corrector,
+            surface_terms,
+            doc_freq=lambda term: doc_freqs.get(term, 0),
+            weight_of=lambda df: idf(df, n_docs),
+            typo_weight=config.analysis.typo_weight,
+        )
+
+    @classmethod
+    def build(cls, config: Config, corpus: Corpus | None = None) -> SearchIndex:
+        started = time.perf_counter()
+        corpus = corpus if corpus is not None else load_corpus(config.corpus)
+        analyzer = Analyzer(config.analysis)
+        mined: list[tuple[str, str]] = []
+        if config.analysis.mine_acronyms:
+            miner = AcronymMiner()
+            for passage in corpus.passages:
+                miner.feed(passage.text)
+            mined = miner.pairs()
+            log.debug("mined acronyms: %s", mined)
+        synonyms = build_synonyms(analyzer, config.analysis.synonyms, mined)
+        documents: list[list[str]] = []
+        doc_freqs: Counter[str] = Counter()
+        surface_terms: dict[str, str] = {}
+        for passage in corpus.passages:
+            terms = index_terms(analyzer, synonyms, passage.text, surface_terms)
+            documents.append(terms)
+            doc_freqs.update(set(terms))
+        retrieval = config.retrieval
+        engine = RankBM25Engine(documents, retrieval.k1, retrieval.b, retrieval.epsilon)
+        seconds = time.perf_counter() - started
+        return cls(config, corpus, analyzer, synonyms, engine, doc_freqs, surface_terms, seconds)
+
+    @property
+    def vocabulary_size(self) -> int:
+        return len(self.doc_freqs)
+
+    def passage_terms(self, passage: Passage) -> set[str]:
+        return set(index_terms(self.analyzer, self.synonyms, passage.text))
+
+    def search(self, question: str, k: int | None = None) -> SearchOutcome:
+        """Rank passages; keep those that cover enough of the question."""
+        retrieval = self.config.retrieval
+        k = k or retrieval.top_k
+        query = self.queries.build(question)
+        results = []
+        for hit in self.engine.search(query.terms, k):
+            passage = self.corpus.passages[hit.pid]
+            terms = self.passage_terms(passage)
+            coverage, matched = query.coverage(terms)
+            if coverage >= retrieval.min_coverage and matched >= retrieval.min_matched_terms:
+                matched_terms = frozenset(terms.intersection(query.terms))
+                results.append(Result(passage, hit.score, coverage, matched_terms))
+        return SearchOutcome(query, results)
+
+
+def index_terms(
+    analyzer: Analyzer,
+    synonyms: SynonymTable,
+    text: str,
+    surface_terms: dict[str, str] | None = None,
+) -> list[str]:
+    """A passage's index terms: its own plus those of synonyms of its phrases."""
+    terms = []
+    for word in analyzer.words(text):
+        if word.term is not None:
+            terms.append(word.term)
+            if surface_terms is not None:
+                surface_terms.setdefault(word.norm, word.term)
+    return terms + synonyms.expand(terms)

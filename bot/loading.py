@@ -1,0 +1,234 @@
+"""Files to documents: walking folders, decoding, front matter, sidecar metadata, HTML.
+
+A file that cannot be read as text is skipped with a reason; it never stops the
+rest of the corpus from loading.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.htmltext import html_to_text
+
+log = logging.getLogger(__name__)
+
+SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_UNIX_TIME_MIN = 100_000_000  # integers above this in a date field are Unix seconds
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What an answer cites: title, publisher, author, date (ISO), url."""
+
+    title: str
+    source: str
+    author: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A decoded document before it is split: ``text`` is what spans index into."""
+
+    doc_id: str
+    path: Path
+    kind: str  # "text", "markdown" or "html"
+    text: str
+    body_start: int  # where the content starts after any front matter
+    meta: dict[str, object]
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+class UnreadableFile(Exception):
+    """Raised with the reason a file is skipped."""
+
+
+def walk_corpus(
+    roots: tuple[Path, ...], extensions: tuple[str, ...]
+) -> Iterator[tuple[Path, str] | SkippedFile]:
+    """Yield (path, doc_id) for every candidate document, or SkippedFile for the rest.
+
+    Folders are walked recursively without following symlinked folders (so a
+    symlink loop cannot trap the walk); hidden files and sidecars are ignored.
+    """
+    wanted = {e.lower() for e in extensions}
+    prefix_roots = len(roots) > 1
+    seen: set[Path] = set()
+    for root in roots:
+        label = root.name if prefix_roots else ""
+        if root.is_file():
+            yield from _candidate(root, root.name if not label else label, wanted, seen)
+            continue
+        for folder, dirs, files in os.walk(root, followlinks=False, onerror=None):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(files):
+                if name.startswith(".") or name.endswith(SIDECAR_SUFFIXES):
+                    continue
+                path = Path(folder) / name
+                rel = path.relative_to(root).as_posix()
+                yield from _candidate(path, f"{label}/{rel}" if label else rel, wanted, seen)
+
+
+def _candidate(
+    path: Path, doc_id: str, wanted: set[str], seen: set[Path]
+) -> Iterator[tuple[Path, str] | SkippedFile]:
+    if path.suffix.lower() not in wanted:
+        yield SkippedFile(doc_id, f"unsupported file type {path.suffix or '(none)'!r}")
+        return
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        yield SkippedFile(doc_id, f"cannot resolve path: {_reason(exc)}")
+        return
+    if real in seen:
+        yield SkippedFile(doc_id, "same file as another document (symlink)")
+        return
+    seen.add(real)
+    yield path, doc_id
+
+
+def read_source(path: Path, doc_id: str, max_bytes: int) -> SourceText:
+    """Read and decode one document; raise UnreadableFile with the reason."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise UnreadableFile(f"larger than corpus.max_file_bytes ({size:,} > {max_bytes:,})")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read: {_reason(exc)}") from None
+    text = decode_text(data)
+    suffix = path.suffix.lower()
+    meta: dict[str, object] = {}
+    kind = "markdown" if suffix in MARKDOWN_SUFFIXES else "text"
+    if suffix in HTML_SUFFIXES:
+        kind = "html"
+        text, html_meta = html_to_text(text)
+        meta.update(html_meta)
+    body_start = 0
+    front = _FRONT_MATTER.match(text) if kind != "html" else None
+    if front:
+        parsed = _safe_yaml(front.group(1), f"front matter of {doc_id}")
+        if isinstance(parsed, dict):
+            meta.update(parsed)
+            body_start = front.end()
+    meta.update(_sidecar(path, doc_id))
+    if not text[body_start:].strip():
+        raise UnreadableFile("empty: no text in the file")
+    return SourceText(doc_id, path, kind, text, body_start, meta)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode UTF-8 (or UTF-16/32 with a BOM); refuse binary and undecodable data."""
+    if not data.strip():
+        raise UnreadableFile("empty file")
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return _check_textual(data.decode(codec))
+            except UnicodeDecodeError as exc:
+                raise UnreadableFile(f"not valid {codec.upper()}: {exc.reason}") from None
+    if b"\x00" in data[:8192]:
+        raise UnreadableFile("binary file (contains NUL bytes)")
+    try:
+        return _check_textual(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(f"not valid UTF-8 text (bad byte at offset {exc.start})") from None
+
+
+def _check_textual(text: str) -> str:
+    sample = text[:8192]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if sample and controls / len(sample) > 0.05:
+        raise UnreadableFile("binary file (too many control characters)")
+    return text
+
+
+def _sidecar(path: Path, doc_id: str) -> dict[str, object]:
+    for suffix in SIDECAR_SUFFIXES:
+        sidecar = path.with_name(path.name + suffix)
+        if sidecar.is_file():
+            try:
+                parsed = _safe_yaml(sidecar.read_text(encoding="utf-8"), str(sidecar.name))
+            except (OSError, UnicodeDecodeError) as exc:
+                log.warning("ignoring metadata file %s: %s", sidecar.name, _reason(exc))
+                return {}
+            if isinstance(parsed, dict):
+                return parsed
+            log.warning("ignoring metadata file %s: not a mapping", sidecar.name)
+    return {}
+
+
+def _safe_yaml(text: str, what: str) -> object:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        log.warning("ignoring %s: invalid YAML (%s)", what, str(exc).splitlines()[0])
+        return None
+
+
+def build_meta(raw: dict[str, object], fallback_title: str, path: Path) -> DocumentMeta:
+    """Normalise front matter / sidecar / HTML fields into DocumentMeta."""
+    title = _text(raw.get("title")) or fallback_title or path.stem
+    source = _text(raw.get("source")) or _text(raw.get("publisher")) or path.name
+    return DocumentMeta(
+        title=title,
+        source=source,
+        author=_text(raw.get("author")),
+        date=normalise_date(raw.get("date")),
+        url=_text(raw.get("url")),
+    )
+
+
+def normalise_date(value: object) -> str | None:
+    """ISO date from a date, datetime, ISO string or Unix time (seconds)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
+        number = int(value)
+        if number >= _UNIX_TIME_MIN:
+            stamp = dt.datetime.fromtimestamp(number, dt.timezone.utc)
+            return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return str(number)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.isoformat(timespec="seconds")
+        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip() or None
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    return text or None
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__

@@ -1,0 +1,177 @@
+"""Decoded text to passages: paragraphs under headings, boilerplate dropped, long ones windowed.
+
+Every passage keeps the character span it came from in the document's text,
+so an excerpt can always be traced back to (and checked against) its source.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from bot.sentences import split_sentences
+
+_ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_DECORATION = re.compile(r"[*_~`>|]+")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (or heading) of a document: its span and the section it is under."""
+
+    start: int
+    end: int
+    heading_level: int = 0  # 0 for a paragraph
+    title: str = ""  # the heading's text, for headings
+
+
+@dataclass(frozen=True)
+class PassageText:
+    """One passage before it gets an id: where it is and what it says."""
+
+    section: str | None
+    paragraph: int
+    start: int
+    end: int
+    text: str
+
+
+def plain_line(line: str) -> str:
+    """A line without emoji, symbols or markdown decoration, for boilerplate matching."""
+    kept = []
+    for ch in unicodedata.normalize("NFKC", line):
+        category = unicodedata.category(ch)
+        if category in ("So", "Sk", "Cf", "Co", "Cs", "Mn", "Me") or ch == "\ufe0f":
+            continue
+        kept.append(ch)
+    text = _DECORATION.sub("", "".join(kept))
+    return _SPACES.sub(" ", text).strip()
+
+
+def collapse(text: str) -> str:
+    """The source text with runs of whitespace as single spaces (how passages read)."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def split_blocks(
+    text: str, start: int, ignore: list[re.Pattern[str]], markdown: bool
+) -> Iterator[Block]:
+    """Yield paragraphs and headings of ``text[start:]``; ignored lines break paragraphs."""
+    para_start = para_end = -1
+    lines = _lines(text, start)
+    for index, (line_start, line_end) in enumerate(lines):
+        line = text[line_start:line_end]
+        heading = _ATX_HEADING.match(line) if markdown else None
+        setext = (
+            markdown
+            and para_start >= 0
+            and para_start == _line_start_of_previous(lines, index)
+            and _SETEXT_UNDERLINE.match(line)
+        )
+        if setext:
+            title = collapse(text[para_start:para_end])
+            yield Block(para_start, line_end, 1 if line.strip()[0] == "=" else 2, title)
+            para_start = -1
+            continue
+        blank = not line.strip()
+        ignored = not blank and any(p.search(plain_line(line)) for p in ignore)
+        if heading or blank or ignored:
+            if para_start >= 0:
+                yield Block(para_start, para_end)
+                para_start = -1
+            if heading:
+                yield Block(line_start, line_end, len(heading.group(1)), heading.group(2).strip())
+            continue
+        if para_start < 0:
+            para_start = line_start
+        para_end = line_end
+    if para_start >= 0:
+        yield Block(para_start, para_end)
+
+
+def _lines(text: str, start: int) -> list[tuple[int, int]]:
+    spans = []
+    position = start
+    for line in text[start:].splitlines(keepends=True):
+        content = line.rstrip("\r\n")
+        spans.append((position, position + len(content)))
+        position += len(line)
+    return spans
+
+
+def _line_start_of_previous(lines: list[tuple[int, int]], index: int) -> int:
+    return lines[index - 1][0] if index else -1
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def windows(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
+    """Split ``text[start:end]`` into runs of whole sentences of at most ``max_chars``.
+
+    A single sentence longer than the limit is cut at whitespace so that no
+    passage is unbounded (a 50 MB line must not become one passage).
+    """
+    if end - start <= max_chars:
+        yield start, end
+        return
+    window_start = window_end = -1
+    for s, e in split_sentences(text[start:end]):
+        s, e = s + start, e + start
+        if window_start >= 0 and e - window_start > max_chars:
+            yield window_start, window_end
+            window_start = -1
+        if e - s > max_chars:
+            yield from _hard_cut(text, s, e, max_chars)
+            continue
+        if window_start < 0:
+            window_start = s
+        window_end = e
+    if window_start >= 0:
+        yield window_start, window_end
+
+
+def _hard_cut(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
+    while end - start > max_chars:
+        cut = text.rfind(" ", start + max_chars // 2, start + max_chars)
+        cut = cut if cut > start else start + max_chars
+        yield start, cut
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        yield start, end
+
+
+def passages_of(
+    text: str,
+    body_start: int,
+    *,
+    markdown: bool,
+    ignore: list[re.Pattern[str]],
+    min_words: int,
+    max_chars: int,
+    skip_title_line: str | None = None,
+) -> Iterator[PassageText]:
+    """All passages of one document, numbered by paragraph, with their section."""
+    section: str | None = None
+    paragraph = 0
+    for block in split_blocks(text, body_start, ignore, markdown):
+        if block.heading_level:
+            section = block.title or section
+            continue
+        raw = text[block.start : block.end]
+        if skip_title_line is not None and collapse(raw) == skip_title_line:
+            skip_title_line = None  # the title line is attribution, not content
+            continue
+        if word_count(raw) < min_words:
+            continue
+        paragraph += 1
+        for start, end in windows(text, block.start, block.end, max_chars):
+            yield PassageText(section, paragraph, start, end, collapse(text[start:end]))

@@ -1,0 +1,111 @@
+"""A question as weighted concepts: its words, their typo corrections and synonyms.
+
+Each content word of the question is a *concept*; a passage covers it if it
+contains any of the concept's alternative terms. The share of the question's
+weight a passage covers decides whether it answers the question at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from bot.analysis import Analyzer
+from bot.synonyms import SynonymTable
+from bot.typos import TypoCorrector
+
+
+@dataclass(frozen=True)
+class Concept:
+    word: str  # the question word as normalised
+    weight: float  # how much of the question it is (IDF)
+    alternatives: Mapping[str, float]  # term -> weight in the ranking query
+    corrected_to: tuple[str, ...] = ()  # vocabulary words a typo was matched to
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    concepts: tuple[Concept, ...]
+    terms: dict[str, float] = field(default_factory=dict)  # for the engine
+
+    @property
+    def total_weight(self) -> float:
+        return sum(c.weight for c in self.concepts)
+
+    def coverage(self, passage_terms: set[str]) -> tuple[float, int]:
+        """Share of the question's weight found in a passage, and how many concepts."""
+        total = self.total_weight
+        matched = [c for c in self.concepts if passage_terms.intersection(c.alternatives)]
+        if not total:
+            return 0.0, 0
+        return sum(c.weight for c in matched) / total, len(matched)
+
+
+@dataclass
+class QueryBuilder:
+    analyzer: Analyzer
+    synonyms: SynonymTable
+    corrector: TypoCorrector | None
+    surface_terms: Mapping[str, str]  # vocabulary word -> its term (for typo matches)
+    doc_freq: Callable[[str], int]
+    weight_of: Callable[[int], float]  # IDF from a document frequency
+    typo_weight: float = 0.8
+
+    def build(self, question: str) -> Query:
+        words = [w for w in self.analyzer.words(question) if w.term is not None]
+        slots: list[tuple[str, dict[str, float], tuple[str, ...]]] = []
+        for word in words:
+            term = word.term
+            assert term is not None
+            alternatives: dict[str, float] = {term: 1.0}
+            corrected: tuple[str, ...] = ()
+            if not self.doc_freq(term) and self.corrector is not None:
+                corrected = tuple(self.corrector.candidates(word.norm))
+                for surface in corrected:
+                    alternatives[self.surface_terms[surface]] = self.typo_weight
+            slots.append((word.norm, alternatives, corrected))
+        self._add_synonyms(slots)
+        concepts = []
+        for norm, alternatives, corrected in _dedupe(slots):
+            known = [self.doc_freq(t) for t in alternatives if self.doc_freq(t)]
+            # An unknown word weighs as much as the rarest known one: it is a
+            # real part of the question that no passage can cover.
+            weight = self.weight_of(min(known) if known else 1)
+            concepts.append(Concept(norm, weight, alternatives, corrected))
+        terms: dict[str, float] = {}
+        for concept in concepts:
+            for term, value in concept.alternatives.items():
+                terms[term] = max(terms.get(term, 0.0), value)
+        return Query(question, tuple(concepts), terms)
+
+    def _add_synonyms(self, slots: list[tuple[str, dict[str, float], tuple[str, ...]]]) -> None:
+        """Give each word the terms of phrases equivalent to a phrase it is part of."""
+        best_terms = [max(alts, key=alts.__getitem__) for _, alts, _ in slots]
+        i = 0
+        while i < len(slots):
+            for length in range(min(len(slots) - i, 6), 0, -1):
+                others = self.synonyms.equivalents(tuple(best_terms[i : i + length]))
+                if others:
+                    extra = {t for phrase in others for t in phrase}
+                    for _, alternatives, _ in slots[i : i + length]:
+                        for term in extra:
+                            alternatives.setdefault(term, 1.0)
+                    i += length
+                    break
+            else:
+                i += 1
+
+
+def _dedupe(
+    slots: list[tuple[str, dict[str, float], tuple[str, ...]]],
+) -> list[tuple[str, dict[str, float], tuple[str, ...]]]:
+    """A word asked twice is still one concept."""
+    seen: set[str] = set()
+    unique = []
+    for slot in slots:
+        key = max(slot[1], key=slot[1].__getitem__)
+        if key not in seen:
+            seen.add(key)
+            unique.append(slot)
+    return unique

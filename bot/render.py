@@ -1,0 +1,203 @@
+"""Answers rendered as Discord messages (plain data, no discord import), within Discord's limits.
+
+The Discord layer turns a ``MessageSpec`` into ``discord.Embed``; the CLI's
+``chat`` prints ``as_text``. Every string that comes from a document or a user
+is escaped here, so it cannot break markdown or ping anyone, and every field
+is cut to its limit here, whatever the documents contain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.answering import NOT_FOUND, REFUSED_EMPTY, REFUSED_TOO_LONG, Answer, AnswerItem
+from bot.excerpt import Excerpt
+
+# Discord's limits (see DISCORD_FACTS): one place, named, derived where they depend on each other.
+MAX_CONTENT = 2000
+MAX_EMBED_TITLE = 256
+MAX_EMBED_DESCRIPTION = 4096
+MAX_FIELD_NAME = 256
+MAX_FIELD_VALUE = 1024
+MAX_FOOTER = 2048
+MAX_EMBED_TOTAL = 6000
+MAX_BUTTON_LABEL = 80
+MAX_QUESTION_ECHO = 200  # how much of a question is repeated back in a footer
+# The "Full passage" view keeps room in the description for the attribution line.
+MAX_PASSAGE_DESCRIPTION = MAX_EMBED_DESCRIPTION - 200
+
+_MARKDOWN = re.compile(r"([\\*_~`|>\[\]()<])")
+_LINE_START = re.compile(r"^(\s*)([#\-+])", re.MULTILINE)
+_UNESCAPE = re.compile(r"\\([\\*_~`|>\[\]()<#\-+.])")
+_MENTION = re.compile(r"@(everyone|here|[!&]?\d{15,21})", re.IGNORECASE)
+_LINK = re.compile(r"(https?)://", re.IGNORECASE)
+ELLIPSIS = "…"
+
+
+@dataclass
+class EmbedField:
+    name: str
+    value: str
+    inline: bool = True
+
+
+@dataclass
+class EmbedSpec:
+    title: str = ""
+    description: str = ""
+    url: str | None = None
+    fields: list[EmbedField] = field(default_factory=list)
+    footer: str = ""
+
+    def total_chars(self) -> int:
+        return (
+            len(self.title)
+            + len(self.description)
+            + len(self.footer)
+            + sum(len(f.name) + len(f.value) for f in self.fields)
+        )
+
+
+@dataclass
+class MessageSpec:
+    content: str = ""
+    embeds: list[EmbedSpec] = field(default_factory=list)
+
+
+def escape(text: str) -> str:
+    """Escape markdown and neutralise mentions and auto-links in untrusted text."""
+    text = _MARKDOWN.sub(r"\\\1", text)
+    text = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = _MENTION.sub("@\u200b\\1", text)
+    return _LINK.sub("\\1\u200b://", text)
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut ``text`` to ``limit`` characters at a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 1)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    # Never end on a lone escape backslash (it would escape the ellipsis).
+    trailing = len(cut) - len(cut.rstrip("\\"))
+    if trailing % 2:
+        cut = cut[:-1]
+    return cut.rstrip() + ELLIPSIS
+
+
+def highlighted(excerpt: Excerpt, limit: int = MAX_EMBED_DESCRIPTION) -> str:
+    """The excerpt, escaped, with matched words in **bold**, cut to ``limit`` whole pieces."""
+    pieces: list[str] = []
+    cursor = 0
+    for start, end in excerpt.highlights:
+        pieces.append(escape(excerpt.text[cursor:start]))
+        pieces.append("**" + escape(excerpt.text[start:end]) + "**")
+        cursor = end
+    pieces.append(escape(excerpt.text[cursor:]))
+    out = ""
+    for piece in pieces:
+        if len(out) + len(piece) > limit:
+            if not piece.startswith("**"):
+                out += truncate(piece, limit - len(out))
+            return out[:limit]
+        out += piece
+    return out
+
+
+def attribution(item: AnswerItem) -> str:
+    """'WIRED · 2026-02-15 · Paragraph 8', escaped."""
+    parts = [item.meta.source]
+    if item.meta.author:
+        parts.append(item.meta.author)
+    if item.meta.date:
+        parts.append(item.meta.date[:10])
+    parts.append(item.location)
+    return escape(" · ".join(parts))
+
+
+def answer_embed(answer: Answer, item: AnswerItem) -> EmbedSpec:
+    total = len(answer.items)
+    embed = EmbedSpec(
+        title=truncate(item.meta.title, MAX_EMBED_TITLE),
+        description=highlighted(item.excerpt, MAX_EMBED_DESCRIPTION),
+        url=item.meta.url if _is_web_url(item.meta.url) else None,
+        fields=[
+            EmbedField("Source", truncate(attribution(item), MAX_FIELD_VALUE), inline=False),
+            EmbedField("Document", truncate(escape(item.doc_id), MAX_FIELD_VALUE)),
+        ],
+        footer=truncate(
+            f"Result {item.rank} of {total} · score {item.score:.2f} · Q: {answer.question}",
+            min(MAX_FOOTER, MAX_QUESTION_ECHO + 40),
+        ),
+    )
+    return fit_embed(embed)
+
+
+def passage_embed(item: AnswerItem) -> EmbedSpec:
+    """The whole passage (for the "Full passage" button)."""
+    embed = EmbedSpec(
+        title=truncate(item.meta.title, MAX_EMBED_TITLE),
+        description=truncate(escape(item.passage.text), MAX_PASSAGE_DESCRIPTION),
+        url=item.meta.url if _is_web_url(item.meta.url) else None,
+        fields=[EmbedField("Source", truncate(attribution(item), MAX_FIELD_VALUE), inline=False)],
+        footer=truncate(f"{item.doc_id} · characters {item.passage.start}–{item.passage.end}",
+                        MAX_FOOTER),
+    )
+    return fit_embed(embed)
+
+
+def fit_embed(embed: EmbedSpec) -> EmbedSpec:
+    """Shrink the description until the embed is within the 6000-character total."""
+    excess = embed.total_chars() - MAX_EMBED_TOTAL
+    if excess > 0:
+        embed.description = truncate(embed.description, max(1, len(embed.description) - excess))
+    return embed
+
+
+def refusal_text(answer: Answer) -> str:
+    """The short, friendly reply when there is no answer."""
+    if answer.refusal == REFUSED_EMPTY:
+        return "Ask me a question about the documents; `/sources` lists the ones I have."
+    if answer.refusal == REFUSED_TOO_LONG:
+        return (
+            f"That question is too long for me: please keep it under {answer.limit} characters "
+            "and ask about one thing at a time."
+        )
+    if answer.refusal == NOT_FOUND:
+        return (
+            "I couldn't find that in the documents. They may not cover it; "
+            "try other words, or see what they hold with `/sources`."
+        )
+    return "I couldn't answer that."
+
+
+def answer_message(answer: Answer, index: int = 0) -> MessageSpec:
+    """The message for one result of an answer (the first by default), or a refusal."""
+    if not answer.answered:
+        return MessageSpec(content=truncate(refusal_text(answer), MAX_CONTENT))
+    return MessageSpec(embeds=[answer_embed(answer, answer.items[index])])
+
+
+def as_text(message: MessageSpec) -> str:
+    """A message as it reads in Discord, for terminals: escapes resolved, **bold** kept."""
+    lines = [_unescape(message.content)] if message.content else []
+    for embed in message.embeds:
+        lines.append(f"┃ {embed.title}" + (f"  <{embed.url}>" if embed.url else ""))
+        lines.extend(f"┃ {_unescape(line)}" for line in embed.description.splitlines())
+        for item in embed.fields:
+            lines.append(f"┃ {item.name}: {_unescape(item.value)}")
+        if embed.footer:
+            lines.append(f"┃ {embed.footer}")
+    return "\n".join(lines)
+
+
+def _unescape(text: str) -> str:
+    return _UNESCAPE.sub(r"\1", text).replace("\u200b", "")
+
+
+def _is_web_url(url: str | None) -> bool:
+    return bool(url) and re.match(r"https?://[^\s<>]+$", url or "") is not None
+

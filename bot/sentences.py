@@ -1,0 +1,48 @@
+"""Sentence boundaries as character spans, shared by passage splitting and excerpts."""
+
+from __future__ import annotations
+
+import re
+
+# A sentence ends at . ! ? or … , optionally followed by closing quotes or
+# brackets, then whitespace, then something that can start a sentence.
+_BOUNDARY = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[\w\d])""")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st vs etc e.g i.e u.s u.k u.n no fig gen gov sen rep jan feb "
+    "mar apr jun jul aug sep sept oct nov dec inc ltd co corp dept".split()
+)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) spans of the sentences in ``text``, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.end()
+        if _ends_with_abbreviation(text, start, match.start()):
+            continue
+        following = text[end:].lstrip()
+        if following[:1].islower():
+            continue
+        _append(spans, text, start, end)
+        start = end
+    _append(spans, text, start, len(text))
+    return spans
+
+
+def _ends_with_abbreviation(text: str, start: int, dot: int) -> bool:
+    if text[dot] != ".":
+        return False
+    word = text[start:dot].rsplit(None, 1)[-1] if text[start:dot].strip() else ""
+    word = word.lstrip("\"'“‘(").lower()
+    # Single initials ("J. Smith") and known abbreviations ("Dr.", "U.S.").
+    return len(word) == 1 and word.isalpha() or word in _ABBREVIATIONS
+
+
+def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))

@@ -1,0 +1,133 @@
+"""Synonym groups (from config and mined acronyms) and their expansion over term sequences.
+
+A group holds equivalent phrases as term tuples, e.g. ``("ir",)`` and
+``("intern", "revenu", "servic")``. Expansion appends, for each phrase found in
+a term sequence, the terms of the group's other phrases; documents and
+questions are expanded alike, so either form finds the other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.analysis import Analyzer
+
+# A run of Capitalised words, allowing short connectors between them.
+_CONNECTORS = ("of", "and", "for", "the", "on", "&")
+_NAME_RUN = re.compile(
+    r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|for|the|on|&)[ \t]+)?[A-Z][a-z]+)+\b"
+)
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
+_LEADING_ARTICLE = re.compile(r"^(?:The|A|An)[ \t]+")
+
+
+@dataclass
+class SynonymTable:
+    """Phrase -> group index; each group is a set of equivalent term tuples."""
+
+    groups: list[set[tuple[str, ...]]] = field(default_factory=list)
+    _group_of: dict[tuple[str, ...], int] = field(default_factory=dict)
+    _max_len: int = 1
+
+    def add_group(self, phrases: Iterable[tuple[str, ...]]) -> None:
+        """Add equivalent phrases; groups sharing a phrase are merged."""
+        phrases = {p for p in phrases if p}
+        if len(phrases) < 2:
+            return
+        merged = set(phrases)
+        for index in sorted({self._group_of[p] for p in phrases if p in self._group_of}):
+            merged |= self.groups[index]
+            self.groups[index] = set()
+        self.groups.append(merged)
+        for phrase in merged:
+            self._group_of[phrase] = len(self.groups) - 1
+            self._max_len = max(self._max_len, len(phrase))
+
+    def expand(self, terms: Sequence[str]) -> list[str]:
+        """Terms of the other phrases of every group whose phrase occurs in ``terms``."""
+        extra: list[str] = []
+        if not self._group_of:
+            return extra
+        i = 0
+        while i < len(terms):
+            for length in range(min(self._max_len, len(terms) - i), 0, -1):
+                phrase = tuple(terms[i : i + length])
+                index = self._group_of.get(phrase)
+                if index is not None:
+                    for other in self.groups[index]:
+                        if other != phrase:
+                            extra.extend(other)
+                    i += length
+                    break
+            else:
+                i += 1
+        return extra
+
+    def equivalents(self, phrase: tuple[str, ...]) -> set[tuple[str, ...]]:
+        index = self._group_of.get(phrase)
+        return set() if index is None else self.groups[index] - {phrase}
+
+    def pairs(self) -> list[tuple[str, ...]]:
+        return sorted(p for group in self.groups for p in group)
+
+
+def build_synonyms(
+    analyzer: Analyzer,
+    configured: Iterable[Sequence[str]],
+    mined: Iterable[tuple[str, str]] = (),
+) -> SynonymTable:
+    table = SynonymTable()
+    for group in configured:
+        table.add_group(analyzer.phrase_terms(entry) for entry in group)
+    for short, long in mined:
+        table.add_group([analyzer.phrase_terms(short), analyzer.phrase_terms(long)])
+    return table
+
+
+class AcronymMiner:
+    """Collects "Long Name" <-> ACRONYM pairs from document text.
+
+    An acronym is accepted when it occurs in capitals somewhere in the corpus
+    (IRS for "Internal Revenue Service"), or, for names of three or more
+    words, when the initials including connectors spell it and it is not an
+    ordinary word of the corpus (DOGE for "Department of Government Efficiency").
+    """
+
+    def __init__(self) -> None:
+        self.names: dict[str, set[str]] = {}  # candidate acronym -> long names
+        self.capitals: set[str] = set()
+        self.lower_words: set[str] = set()
+
+    def feed(self, text: str) -> None:
+        for match in _NAME_RUN.finditer(text):
+            name = _LEADING_ARTICLE.sub("", match.group())
+            words = name.split()
+            capitals = [w for w in words if w[0].isupper()]
+            if len(capitals) < 2:
+                continue
+            strict = "".join(w[0] for w in capitals)
+            loose = "".join(w[0].upper() for w in words if w != "&")
+            for candidate in {strict, loose}:
+                self.names.setdefault(candidate, set()).add(name)
+        for match in _ACRONYM.finditer(text):
+            self.capitals.add(match.group().removesuffix("s"))
+        for word in re.findall(r"\b[a-z]{2,6}\b", text):
+            self.lower_words.add(word)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for acronym, names in sorted(self.names.items()):
+            for name in sorted(names):
+                words = name.split()
+                seen = acronym in self.capitals
+                invented = (
+                    len(acronym) >= 3
+                    and len(words) >= 3
+                    and any(w in _CONNECTORS for w in words)
+                    and acronym.lower() not in self.lower_words
+                )
+                if seen or invented:
+                    found.append((acronym, name))
+        return found

@@ -76,9 +76,12 @@ class RetrievalConfig:
     top_k: int = _opt(3, min=1, max=25)
     # Share of the question's weight (IDF of its terms) the best passage must
     # contain for the question to count as answered.
-    min_coverage: float = _opt(0.5, min=0.0, max=1.0)
-    # And at least this many distinct question terms must be matched.
-    min_matched_terms: int = _opt(1, min=1)
+    min_coverage: float = _opt(0.25, min=0.0, max=1.0)
+    # And at least this many distinct question words (or all, if it has fewer).
+    min_matched_terms: int = _opt(2, min=1)
+    # Final score = BM25 x coverage^coord_weight over the best rerank_depth passages.
+    coord_weight: float = _opt(1.0, min=0.0)
+    rerank_depth: int = _opt(30, min=1)
 
 
 @dataclass(frozen=True)

@@ -111,19 +111,30 @@ class SearchIndex:
         return set(index_terms(self.analyzer, self.synonyms, passage.text))
 
     def search(self, question: str, k: int | None = None) -> SearchOutcome:
-        """Rank passages; keep those that cover enough of the question."""
+        """Rank passages, rescore the best by how much of the question they cover.
+
+        The final score is BM25 x coverage^coord_weight (Lucene's classic
+        "coord" factor, on IDF-weighted concepts): a passage that holds all of
+        the question beats one that repeats part of it. Passages that cover
+        too little of the question are dropped (the no-answer rule).
+        """
         retrieval = self.config.retrieval
         k = k or retrieval.top_k
         query = self.queries.build(question)
+        depth = max(k, retrieval.rerank_depth)
         results = []
-        for hit in self.engine.search(query.terms, k):
+        for hit in self.engine.search(query.terms, depth):
             passage = self.corpus.passages[hit.pid]
             terms = self.passage_terms(passage)
             coverage, matched = query.coverage(terms)
-            if coverage >= retrieval.min_coverage and matched >= retrieval.min_matched_terms:
+            if coverage >= retrieval.min_coverage and matched >= min(
+                retrieval.min_matched_terms, len(query.concepts)
+            ):
+                score = hit.score * coverage**retrieval.coord_weight
                 matched_terms = frozenset(terms.intersection(query.terms))
-                results.append(Result(passage, hit.score, coverage, matched_terms))
-        return SearchOutcome(query, results)
+                results.append(Result(passage, score, coverage, matched_terms))
+        results.sort(key=lambda r: (-r.score, r.passage.pid))
+        return SearchOutcome(query, results[:k])
 
 
 def index_terms(

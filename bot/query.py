@@ -80,21 +80,11 @@ class QueryBuilder:
         return Query(question, tuple(concepts), terms)
 
     def _add_synonyms(self, slots: list[tuple[str, dict[str, float], tuple[str, ...]]]) -> None:
-        """Give each word the terms of phrases equivalent to a phrase it is part of."""
+        """Give each word of a synonym phrase that phrase's group term."""
         best_terms = [max(alts, key=alts.__getitem__) for _, alts, _ in slots]
-        i = 0
-        while i < len(slots):
-            for length in range(min(len(slots) - i, 6), 0, -1):
-                others = self.synonyms.equivalents(tuple(best_terms[i : i + length]))
-                if others:
-                    extra = {t for phrase in others for t in phrase}
-                    for _, alternatives, _ in slots[i : i + length]:
-                        for term in extra:
-                            alternatives.setdefault(term, 1.0)
-                    i += length
-                    break
-            else:
-                i += 1
+        for start, length, token in self.synonyms.matches(best_terms):
+            for _, alternatives, _ in slots[start : start + length]:
+                alternatives.setdefault(token, 1.0)
 
 
 def _dedupe(

@@ -1,15 +1,16 @@
 """Synonym groups (from config and mined acronyms) and their expansion over term sequences.
 
 A group holds equivalent phrases as term tuples, e.g. ``("ir",)`` and
-``("intern", "revenu", "servic")``. Expansion appends, for each phrase found in
-a term sequence, the terms of the group's other phrases; documents and
-questions are expanded alike, so either form finds the other.
+``("intern", "revenu", "servic")``. Every phrase of a group found in a term
+sequence adds the group's one *group term* (``~ir``); documents and questions
+are expanded alike, so either form finds the other, and a match through a
+synonym counts once, however many phrases the group holds.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from bot.analysis import Analyzer
@@ -45,29 +46,28 @@ class SynonymTable:
             self._group_of[phrase] = len(self.groups) - 1
             self._max_len = max(self._max_len, len(phrase))
 
-    def expand(self, terms: Sequence[str]) -> list[str]:
-        """Terms of the other phrases of every group whose phrase occurs in ``terms``."""
-        extra: list[str] = []
+    def matches(self, terms: Sequence[str]) -> Iterator[tuple[int, int, str]]:
+        """(start, length, group term) of each phrase found, longest first, left to right."""
         if not self._group_of:
-            return extra
+            return
         i = 0
         while i < len(terms):
             for length in range(min(self._max_len, len(terms) - i), 0, -1):
-                phrase = tuple(terms[i : i + length])
-                index = self._group_of.get(phrase)
+                index = self._group_of.get(tuple(terms[i : i + length]))
                 if index is not None:
-                    for other in self.groups[index]:
-                        if other != phrase:
-                            extra.extend(other)
+                    yield i, length, self.group_term(index)
                     i += length
                     break
             else:
                 i += 1
-        return extra
 
-    def equivalents(self, phrase: tuple[str, ...]) -> set[tuple[str, ...]]:
-        index = self._group_of.get(phrase)
-        return set() if index is None else self.groups[index] - {phrase}
+    def expand(self, terms: Sequence[str]) -> list[str]:
+        """The group terms of every synonym phrase in ``terms``."""
+        return [token for _, _, token in self.matches(terms)]
+
+    def group_term(self, index: int) -> str:
+        """A term no analyzer produces ("~" + the group's first phrase), stable per group."""
+        return "~" + "_".join(min(self.groups[index]))
 
     def pairs(self) -> list[tuple[str, ...]]:
         return sorted(p for group in self.groups for p in group)

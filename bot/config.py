@@ -79,6 +79,9 @@ class RetrievalConfig:
     min_coverage: float = _opt(0.25, min=0.0, max=1.0)
     # And at least this many distinct question words (or all, if it has fewer).
     min_matched_terms: int = _opt(2, min=1)
+    # No answer when the question names something (a capitalised word mid-sentence,
+    # or an acronym) that no document mentions: "the judge in Texas" is not "in Massachusetts".
+    refuse_unknown_names: bool = True
     # Final score = BM25 x coverage^coord_weight over the best rerank_depth passages.
     coord_weight: float = _opt(1.0, min=0.0)
     rerank_depth: int = _opt(30, min=1)

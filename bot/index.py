@@ -116,11 +116,14 @@ class SearchIndex:
         The final score is BM25 x coverage^coord_weight (Lucene's classic
         "coord" factor, on IDF-weighted concepts): a passage that holds all of
         the question beats one that repeats part of it. Passages that cover
-        too little of the question are dropped (the no-answer rule).
+        too little of the question are dropped (the no-answer rule), and a
+        question naming something no document mentions has no answer.
         """
         retrieval = self.config.retrieval
         k = k or retrieval.top_k
         query = self.queries.build(question)
+        if retrieval.refuse_unknown_names and query.unknown_names:
+            return SearchOutcome(query, [])
         depth = max(k, retrieval.rerank_depth)
         results = []
         for hit in self.engine.search(query.terms, depth):

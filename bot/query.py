@@ -21,6 +21,8 @@ class Concept:
     weight: float  # how much of the question it is (IDF)
     alternatives: Mapping[str, float]  # term -> weight in the ranking query
     corrected_to: tuple[str, ...] = ()  # vocabulary words a typo was matched to
+    is_name: bool = False  # capitalised mid-sentence (or an acronym): a proper name
+    known: bool = True  # some alternative occurs in the documents
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,11 @@ class Query:
     text: str
     concepts: tuple[Concept, ...]
     terms: dict[str, float] = field(default_factory=dict)  # for the engine
+
+    @property
+    def unknown_names(self) -> list[str]:
+        """Names in the question that no document mentions (e.g. "Texas")."""
+        return [c.word for c in self.concepts if c.is_name and not c.known]
 
     @property
     def total_weight(self) -> float:
@@ -54,6 +61,7 @@ class QueryBuilder:
 
     def build(self, question: str) -> Query:
         words = [w for w in self.analyzer.words(question) if w.term is not None]
+        names = {w.norm for w in words if _looks_like_name(question, w.start, w.end)}
         slots: list[tuple[str, dict[str, float], tuple[str, ...]]] = []
         for word in words:
             term = word.term
@@ -72,7 +80,9 @@ class QueryBuilder:
             # An unknown word weighs as much as the rarest known one: it is a
             # real part of the question that no passage can cover.
             weight = self.weight_of(min(known) if known else 1)
-            concepts.append(Concept(norm, weight, alternatives, corrected))
+            concepts.append(
+                Concept(norm, weight, alternatives, corrected, norm in names, bool(known))
+            )
         terms: dict[str, float] = {}
         for concept in concepts:
             for term, value in concept.alternatives.items():
@@ -85,6 +95,17 @@ class QueryBuilder:
         for start, length, token in self.synonyms.matches(best_terms):
             for _, alternatives, _ in slots[start : start + length]:
                 alternatives.setdefault(token, 1.0)
+
+
+def _looks_like_name(text: str, start: int, end: int) -> bool:
+    """Capitalised but not the first word of a sentence, or an all-capitals acronym."""
+    word = text[start:end]
+    if len(word) >= 2 and word.isupper():
+        return True
+    if not word[:1].isupper():
+        return False
+    before = text[:start].rstrip(" \t\"'“‘(")
+    return bool(before) and before[-1] not in ".!?:\n"
 
 
 def _dedupe(

@@ -1,4 +1,8 @@
-"""English stop words: NLTK's list plus the contracted forms it spells without apostrophes."""
+"""English stop words: NLTK's list, its contracted forms, and modal and filler words.
+
+The additions (would, could, much, also, ...) carry no topic: in a question
+they only made unrelated passages look like partial matches.
+"""
 
 ENGLISH_STOPWORDS = frozenset(
     """
@@ -14,5 +18,7 @@ ENGLISH_STOPWORDS = frozenset(
     through to too under until up ve very was wasn wasn't we we'd we'll we're we've were weren
     weren't what when where which while who whom why will with won won't wouldn wouldn't y you
     you'd you'll you're you've your yours yourself yourselves
+    would could might must shall may also much many ever yet get got gotten anyone anybody
+    someone somebody something anything thing things
     """.split()
 )

@@ -22,6 +22,11 @@ _NAME_RUN = re.compile(
 )
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
 _LEADING_ARTICLE = re.compile(r"^(?:The|A|An)[ \t]+")
+_NEXT_NOUN = re.compile(r"[ \t]+([a-z]{3,})\b")
+_NOT_NOUNS = frozenset(
+    "and are was were has had have did does for the that this who which with from into "
+    "not but can will would could should said says told".split()
+)
 
 
 @dataclass
@@ -47,23 +52,21 @@ class SynonymTable:
             self._max_len = max(self._max_len, len(phrase))
 
     def matches(self, terms: Sequence[str]) -> Iterator[tuple[int, int, str]]:
-        """(start, length, group term) of each phrase found, longest first, left to right."""
+        """(start, length, group term) of every phrase found, overlaps included."""
         if not self._group_of:
             return
-        i = 0
-        while i < len(terms):
-            for length in range(min(self._max_len, len(terms) - i), 0, -1):
+        for i in range(len(terms)):
+            for length in range(1, min(self._max_len, len(terms) - i) + 1):
                 index = self._group_of.get(tuple(terms[i : i + length]))
                 if index is not None:
                     yield i, length, self.group_term(index)
-                    i += length
-                    break
-            else:
-                i += 1
 
     def expand(self, terms: Sequence[str]) -> list[str]:
-        """The group terms of every synonym phrase in ``terms``."""
-        return [token for _, _, token in self.matches(terms)]
+        """The group terms of the synonym phrases in ``terms`` (once per occurrence)."""
+        found: dict[tuple[int, str], None] = {}
+        for start, _, token in self.matches(terms):
+            found.setdefault((start, token), None)
+        return [token for _, token in found]
 
     def group_term(self, index: int) -> str:
         """A term no analyzer produces ("~" + the group's first phrase), stable per group."""
@@ -93,6 +96,8 @@ class AcronymMiner:
     (IRS for "Internal Revenue Service"), or, for names of three or more
     words, when the initials including connectors spell it and it is not an
     ordinary word of the corpus (DOGE for "Department of Government Efficiency").
+    A name followed by a common noun also counts ("Social Security numbers"
+    for SSN), since people abbreviate those too.
     """
 
     def __init__(self) -> None:
@@ -111,6 +116,12 @@ class AcronymMiner:
             loose = "".join(w[0].upper() for w in words if w != "&")
             for candidate in {strict, loose}:
                 self.names.setdefault(candidate, set()).add(name)
+            noun = _NEXT_NOUN.match(text, match.end())
+            if noun and noun.group(1) not in _NOT_NOUNS:
+                singular = noun.group(1).removesuffix("s")
+                self.names.setdefault(strict + singular[0].upper(), set()).add(
+                    f"{name} {noun.group(1)}"
+                )
         for match in _ACRONYM.finditer(text):
             self.capitals.add(match.group().removesuffix("s"))
         for word in re.findall(r"\b[a-z]{2,6}\b", text):
@@ -125,7 +136,7 @@ class AcronymMiner:
                 invented = (
                     len(acronym) >= 3
                     and len(words) >= 3
-                    and any(w in _CONNECTORS for w in words)
+                    and (any(w in _CONNECTORS for w in words) or words[-1].islower())
                     and acronym.lower() not in self.lower_words
                 )
                 if seen or invented:

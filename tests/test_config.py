@@ -1,0 +1,70 @@
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, ConfigError, load_config, parse_config, validate_paths
+from tests.conftest import DEFAULT_CONFIG
+
+
+def parse(text: str, tmp_path: Path) -> Config:
+    path = tmp_path / "qabot.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+def test_default_config_loads_with_paths_resolved_against_its_folder():
+    config = load_config(DEFAULT_CONFIG)
+    assert config.corpus.paths[0].resolve() == (DEFAULT_CONFIG.parent.parent / "seeds").resolve()
+    assert config.retrieval.k1 == 1.5 and config.answer.excerpt_chars == 400
+    validate_paths(config)
+
+
+def test_empty_file_gives_defaults(tmp_path):
+    config = parse("", tmp_path)
+    assert config.retrieval == Config().retrieval
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("retrieval:\n  k1: abc\n", "qabot.yaml:2: retrieval.k1: expected a number, got 'abc'"),
+        ("retrieval:\n  top_k: 2.5\n", "qabot.yaml:2: retrieval.top_k: expected a whole number"),
+        ("retrieval:\n  top_k: 0\n", "retrieval.top_k: must be at least 1, got 0"),
+        ("retrieval:\n  b: 3\n", "retrieval.b: must be at most 1.0"),
+        ("retrieval:\n  engine: lucene\n", "retrieval.engine: invalid value 'lucene'; choose from"),
+        ("analysis:\n  stopwords: maybe\n", "analysis.stopwords: expected true or false"),
+        ("corpus:\n  paths: seeds\n", "qabot.yaml:2: corpus.paths: expected a list"),
+        ("corpus:\n  ignore_patterns: ['(']\n", "corpus.ignore_patterns[0]: invalid regular expression"),
+        ("\n\nretreival:\n  k1: 1\n", "qabot.yaml:3: retreival: unknown setting (valid here: analysis"),
+        ("retrieval:\n  k2: 1\n", "qabot.yaml:2: retrieval.k2: unknown setting"),
+        ("retrieval: [1, 2]\n", "qabot.yaml:1: retrieval: expected a mapping of settings, got a list"),
+        ("retrieval:\n  k1: [1\n", "invalid YAML"),
+        ("- just\n- a list\n", "(top level): expected a mapping of settings"),
+    ],
+    ids=["float", "int", "min", "max", "choice", "bool", "list", "regex", "unknown-section",
+         "unknown-key", "mapping", "yaml-syntax", "top-level"],
+)
+def test_bad_config_is_one_line_naming_file_line_and_key(tmp_path, text, message):
+    with pytest.raises(ConfigError) as caught:
+        parse(text, tmp_path)
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_missing_corpus_path_names_the_key(tmp_path):
+    config = parse("corpus:\n  paths: [nowhere]\n", tmp_path)
+    with pytest.raises(ConfigError, match=r"corpus.paths\[0\]: no such file or folder"):
+        validate_paths(config)
+
+
+def test_missing_file_and_env_variable(tmp_path, monkeypatch):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "absent.yaml")
+    (tmp_path / "env.yaml").write_text("retrieval:\n  top_k: 7\n", encoding="utf-8")
+    monkeypatch.setenv("QABOT_CONFIG", str(tmp_path / "env.yaml"))
+    assert load_config().retrieval.top_k == 7
+
+
+def test_duplicate_key_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="retrieval.k1: set twice"):
+        parse_config("retrieval:\n  k1: 1\n  k1: 2\n", tmp_path / "x.yaml")

@@ -39,13 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     def with_config(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
         sub.add_argument(
-            "--config", metavar="PATH", help="config file (default: $QABOT_CONFIG or config/default.yaml)"
+            "--config",
+            metavar="PATH",
+            help="config file (default: $QABOT_CONFIG or config/default.yaml)",
         )
         return sub
 
     ask = with_config(commands.add_parser("ask", help="answer one question"))
     ask.add_argument("question", help="the question, in quotes")
-    ask.add_argument("-k", type=_positive_int, default=None, help="number of results (default: retrieval.top_k)")
+    ask.add_argument(
+        "-k", type=_positive_int, default=None, help="number of results (default: retrieval.top_k)"
+    )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
 
     with_config(commands.add_parser("chat", help="ask questions at a prompt, see Discord's reply"))
@@ -183,12 +187,14 @@ def cmd_index(config: Config, args: argparse.Namespace) -> int:
     print(f"documents:   {len(corpus.documents)}")
     print(f"passages:    {len(corpus.passages)}")
     print(f"vocabulary:  {index.vocabulary_size} terms")
-    print(f"synonyms:    {len(index.synonyms.pairs())} phrases in {sum(1 for g in index.synonyms.groups if g)} groups")
+    groups = sum(1 for group in index.synonyms.groups if group)
+    print(f"synonyms:    {len(index.synonyms.pairs())} phrases in {groups} groups")
     print(f"build time:  {seconds:.3f} s")
     for document in corpus.documents.values():
         meta = document.meta
         date = f", {meta.date}" if meta.date else ""
-        print(f"  {document.doc_id}: {document.passage_count} passages — “{meta.title}” ({meta.source}{date})")
+        print(f"  {document.doc_id}: {document.passage_count} passages")
+        print(f"    “{meta.title}” ({meta.source}{date})")
     print(f"skipped:     {len(corpus.skipped)} file(s)")
     for skipped in corpus.skipped:
         print(f"  {skipped.path}: {skipped.reason}")

@@ -82,6 +82,8 @@ class RetrievalConfig:
     # No answer when the question names something (a capitalised word mid-sentence,
     # or an acronym) that no document mentions: "the judge in Texas" is not "in Massachusetts".
     refuse_unknown_names: bool = True
+    # "How many ...?" needs a number in the passage, "When ...?" a time expression.
+    answer_type_check: bool = True
     # Final score = BM25 x coverage^coord_weight over the best rerank_depth passages.
     coord_weight: float = _opt(1.0, min=0.0)
     rerank_depth: int = _opt(30, min=1)
@@ -195,7 +197,8 @@ class _Builder:
                 self.fail(node, key, f"expected a list, got {_describe(node)}")
             item_hint = args[0]
             return tuple(
-                self.convert(item_hint, item, f"{key}[{i}]", checks) for i, item in enumerate(node.value)
+                self.convert(item_hint, item, f"{key}[{i}]", checks)
+                for i, item in enumerate(node.value)
             )
         if origin is Literal:
             value = self.scalar(node, key)

@@ -115,4 +115,3 @@ def _at_sentence_start(sentences: list[tuple[int, int]], position: int) -> bool:
 
 def _at_sentence_end(sentences: list[tuple[int, int]], position: int) -> bool:
     return any(e == position for _, e in sentences)
-

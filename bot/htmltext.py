@@ -12,8 +12,10 @@ from html.parser import HTMLParser
 
 _INVISIBLE = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe"})
 _BLOCKS = frozenset(
-    "p div section article main header footer aside nav li ul ol dl dt dd table tr td th "
-    "blockquote pre figure figcaption form fieldset address hr br".split()
+    """
+    p div section article main header footer aside nav li ul ol dl dt dd table tr td th
+    blockquote pre figure figcaption form fieldset address hr br
+    """.split()
 )
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _META_FIELDS = {
@@ -47,9 +49,12 @@ class _Extractor(HTMLParser):
             name = (attributes.get("name") or attributes.get("property") or "").lower()
             if name in _META_FIELDS and attributes.get("content"):
                 self.meta.setdefault(_META_FIELDS[name], attributes["content"].strip())
-        elif tag == "link" and attributes.get("rel", "").lower() == "canonical":
-            if attributes.get("href"):
-                self.meta.setdefault("url", attributes["href"])
+        elif (
+            tag == "link"
+            and attributes.get("rel", "").lower() == "canonical"
+            and attributes.get("href")
+        ):
+            self.meta.setdefault("url", attributes["href"])
         if tag in _INVISIBLE:
             self.hidden_depth += 1
         elif tag in _HEADINGS:

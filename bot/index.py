@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.analysis import Analyzer
+from bot.answer_types import expected_type, has_evidence
 from bot.config import Config
 from bot.corpus import Corpus, Passage, load_corpus
 from bot.query import Query, QueryBuilder
@@ -116,8 +117,9 @@ class SearchIndex:
         The final score is BM25 x coverage^coord_weight (Lucene's classic
         "coord" factor, on IDF-weighted concepts): a passage that holds all of
         the question beats one that repeats part of it. Passages that cover
-        too little of the question are dropped (the no-answer rule), and a
-        question naming something no document mentions has no answer.
+        too little of the question are dropped (the no-answer rule), as are
+        passages without a number or time when the question asks for one;
+        a question naming something no document mentions has no answer.
         """
         retrieval = self.config.retrieval
         k = k or retrieval.top_k
@@ -125,9 +127,12 @@ class SearchIndex:
         if retrieval.refuse_unknown_names and query.unknown_names:
             return SearchOutcome(query, [])
         depth = max(k, retrieval.rerank_depth)
+        wanted = expected_type(question) if retrieval.answer_type_check else None
         results = []
         for hit in self.engine.search(query.terms, depth):
             passage = self.corpus.passages[hit.pid]
+            if not has_evidence(wanted, passage.text):
+                continue
             terms = self.passage_terms(passage)
             coverage, matched = query.coverage(terms)
             if coverage >= retrieval.min_coverage and matched >= min(

@@ -74,7 +74,7 @@ def walk_corpus(
     for root in roots:
         label = root.name if prefix_roots else ""
         if root.is_file():
-            yield from _candidate(root, root.name if not label else label, wanted, seen)
+            yield from _candidate(root, label or root.name, wanted, seen)
             continue
         for folder, dirs, files in os.walk(root, followlinks=False, onerror=None):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))

@@ -143,8 +143,9 @@ def passage_embed(item: AnswerItem) -> EmbedSpec:
         description=truncate(escape(item.passage.text), MAX_PASSAGE_DESCRIPTION),
         url=item.meta.url if _is_web_url(item.meta.url) else None,
         fields=[EmbedField("Source", truncate(attribution(item), MAX_FIELD_VALUE), inline=False)],
-        footer=truncate(f"{item.doc_id} · characters {item.passage.start}–{item.passage.end}",
-                        MAX_FOOTER),
+        footer=truncate(
+            f"{item.doc_id} · characters {item.passage.start}–{item.passage.end}", MAX_FOOTER
+        ),
     )
     return fit_embed(embed)
 
@@ -200,4 +201,3 @@ def _unescape(text: str) -> str:
 
 def _is_web_url(url: str | None) -> bool:
     return bool(url) and re.match(r"https?://[^\s<>]+$", url or "") is not None
-

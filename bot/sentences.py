@@ -8,8 +8,10 @@ import re
 # brackets, then whitespace, then something that can start a sentence.
 _BOUNDARY = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[\w\d])""")
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof sr jr st vs etc e.g i.e u.s u.k u.n no fig gen gov sen rep jan feb "
-    "mar apr jun jul aug sep sept oct nov dec inc ltd co corp dept".split()
+    """
+    mr mrs ms dr prof sr jr st vs etc e.g i.e u.s u.k u.n no fig gen gov sen rep jan feb
+    mar apr jun jul aug sep sept oct nov dec inc ltd co corp dept
+    """.split()
 )
 
 

@@ -17,15 +17,15 @@ from bot.analysis import Analyzer
 
 # A run of Capitalised words, allowing short connectors between them.
 _CONNECTORS = ("of", "and", "for", "the", "on", "&")
-_NAME_RUN = re.compile(
-    r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|for|the|on|&)[ \t]+)?[A-Z][a-z]+)+\b"
-)
+_NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|for|the|on|&)[ \t]+)?[A-Z][a-z]+)+\b")
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
 _LEADING_ARTICLE = re.compile(r"^(?:The|A|An)[ \t]+")
 _NEXT_NOUN = re.compile(r"[ \t]+([a-z]{3,})\b")
 _NOT_NOUNS = frozenset(
-    "and are was were has had have did does for the that this who which with from into "
-    "not but can will would could should said says told".split()
+    """
+    and are was were has had have did does for the that this who which with from into
+    not but can will would could should said says told
+    """.split()
 )
 
 

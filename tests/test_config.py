@@ -34,15 +34,37 @@ def test_empty_file_gives_defaults(tmp_path):
         ("retrieval:\n  engine: lucene\n", "retrieval.engine: invalid value 'lucene'; choose from"),
         ("analysis:\n  stopwords: maybe\n", "analysis.stopwords: expected true or false"),
         ("corpus:\n  paths: seeds\n", "qabot.yaml:2: corpus.paths: expected a list"),
-        ("corpus:\n  ignore_patterns: ['(']\n", "corpus.ignore_patterns[0]: invalid regular expression"),
-        ("\n\nretreival:\n  k1: 1\n", "qabot.yaml:3: retreival: unknown setting (valid here: analysis"),
+        (
+            "corpus:\n  ignore_patterns: ['(']\n",
+            "corpus.ignore_patterns[0]: invalid regular expression",
+        ),
+        (
+            "\n\nretreival:\n  k1: 1\n",
+            "qabot.yaml:3: retreival: unknown setting (valid here: analysis",
+        ),
         ("retrieval:\n  k2: 1\n", "qabot.yaml:2: retrieval.k2: unknown setting"),
-        ("retrieval: [1, 2]\n", "qabot.yaml:1: retrieval: expected a mapping of settings, got a list"),
+        (
+            "retrieval: [1, 2]\n",
+            "qabot.yaml:1: retrieval: expected a mapping of settings, got a list",
+        ),
         ("retrieval:\n  k1: [1\n", "invalid YAML"),
         ("- just\n- a list\n", "(top level): expected a mapping of settings"),
     ],
-    ids=["float", "int", "min", "max", "choice", "bool", "list", "regex", "unknown-section",
-         "unknown-key", "mapping", "yaml-syntax", "top-level"],
+    ids=[
+        "float",
+        "int",
+        "min",
+        "max",
+        "choice",
+        "bool",
+        "list",
+        "regex",
+        "unknown-section",
+        "unknown-key",
+        "mapping",
+        "yaml-syntax",
+        "top-level",
+    ],
 )
 def test_bad_config_is_one_line_naming_file_line_and_key(tmp_path, text, message):
     with pytest.raises(ConfigError) as caught:

@@ -22,8 +22,17 @@ def test_seed_article_attribution_and_boilerplate(seed_index):
     assert document.meta.source == "WIRED"
     assert document.meta.date == "2026-02-15T05:16:26Z"  # "Posted on: 1771132586"
     texts = " ".join(p.text for p in corpus.passages)
-    for furniture in ["What’s your take", "Share your thoughts", "#Social", "Posted on",
-                      "Want more", "Click here", "Leave a Reply", "email address", "must-read"]:
+    for furniture in [
+        "What’s your take",
+        "Share your thoughts",
+        "#Social",
+        "Posted on",
+        "Want more",
+        "Click here",
+        "Leave a Reply",
+        "email address",
+        "must-read",
+    ]:
         assert furniture not in texts
     assert corpus.skipped == []
 
@@ -36,15 +45,23 @@ def test_passages_are_exact_source_slices(seed_index):
 
 
 def test_markdown_headings_front_matter_and_paragraph_numbers(tmp_path):
-    write(tmp_path, "guide.md", (
-        "---\ntitle: The Guide\nauthor: Ada\ndate: 2024-05-01\nurl: https://example.org/g\n---\n"
-        "# Welcome\n\nFirst paragraph has several words.\n\n## Setup\n\n"
-        "Install the thing with care.\nIt wraps over lines.\n\nRun it after installing.\n"
-    ))
+    write(
+        tmp_path,
+        "guide.md",
+        (
+            "---\ntitle: The Guide\nauthor: Ada\ndate: 2024-05-01\nurl: https://example.org/g\n---\n"
+            "# Welcome\n\nFirst paragraph has several words.\n\n## Setup\n\n"
+            "Install the thing with care.\nIt wraps over lines.\n\nRun it after installing.\n"
+        ),
+    )
     corpus = corpus_of(tmp_path)
     document = corpus.documents["guide.md"]
     assert (document.meta.title, document.meta.author, document.meta.date, document.meta.url) == (
-        "The Guide", "Ada", "2024-05-01", "https://example.org/g")
+        "The Guide",
+        "Ada",
+        "2024-05-01",
+        "https://example.org/g",
+    )
     assert document.meta.source == "guide.md"
     got = [(p.section, p.paragraph, p.text) for p in corpus.passages]
     assert got == [
@@ -57,25 +74,36 @@ def test_markdown_headings_front_matter_and_paragraph_numbers(tmp_path):
 def test_sidecar_metadata_and_fallback_title(tmp_path):
     write(tmp_path, "notes.txt", "Quarterly notes\n\nThe budget grew by ten percent this year.\n")
     write(tmp_path, "notes.txt.meta.yaml", "source: Finance Team\ndate: 1700000000\n")
-    write(tmp_path, "plain.txt", "A first line that serves as title\n\nBody text goes right here.\n")
+    write(
+        tmp_path, "plain.txt", "A first line that serves as title\n\nBody text goes right here.\n"
+    )
     corpus = corpus_of(tmp_path)
     notes, plain = corpus.documents["notes.txt"], corpus.documents["plain.txt"]
     assert (notes.meta.title, notes.meta.source, notes.meta.date) == (
-        "Quarterly notes", "Finance Team", "2023-11-14T22:13:20Z")
+        "Quarterly notes",
+        "Finance Team",
+        "2023-11-14T22:13:20Z",
+    )
     assert plain.meta.title == "A first line that serves as title"
     assert plain.meta.source == "plain.txt"
     assert [p.text for p in corpus.passages if p.doc_id == "plain.txt"] == [
-        "Body text goes right here."]
+        "Body text goes right here."
+    ]
 
 
 def test_html_visible_text_only(tmp_path):
-    write(tmp_path, "page.html", (
-        "<html><head><title>Page Title</title><style>p{color:red}</style>"
-        "<meta name='author' content='Bo'><script>var secret = 'hidden words';</script></head>"
-        "<body><nav>Menu</nav><h1>Main heading</h1><p>Visible paragraph with <b>bold</b> text.</p>"
-        "<div><div><div><p>Deeply nested paragraph text here.</p></div></div></div>"
-        "<noscript>enable javascript please</noscript></body></html>"
-    ))
+    write(
+        tmp_path,
+        "page.html",
+        (
+            "<html><head><title>Page Title</title><style>p{color:red}</style>"
+            "<meta name='author' content='Bo'><script>var secret = 'hidden words';</script></head>"
+            "<body><nav>Menu</nav><h1>Main heading</h1>"
+            "<p>Visible paragraph with <b>bold</b> text.</p>"
+            "<div><div><div><p>Deeply nested paragraph text here.</p></div></div></div>"
+            "<noscript>enable javascript please</noscript></body></html>"
+        ),
+    )
     corpus = corpus_of(tmp_path)
     texts = [p.text for p in corpus.passages]
     assert texts == ["Visible paragraph with bold text.", "Deeply nested paragraph text here."]
@@ -108,7 +136,9 @@ def test_broken_files_are_skipped_with_a_reason_and_the_rest_loads(tmp_path):
     write(tmp_path, "blank.md", "   \n\n  \n")
     write(tmp_path, "binary.txt", bytes(range(256)) * 4)
     write(tmp_path, "latin1.txt", "caf\xe9 cr\xe8me".encode("latin-1"))
-    write(tmp_path, "utf16.txt", "Title\n\nUTF sixteen text with a byte order mark.".encode("utf-16"))
+    write(
+        tmp_path, "utf16.txt", "Title\n\nUTF sixteen text with a byte order mark.".encode("utf-16")
+    )
     write(tmp_path, "image.png", b"\x89PNG\r\n")
     write(tmp_path, "only-boilerplate.txt", "Headline\n\nLeave a Reply\n")
     corpus = corpus_of(tmp_path)
@@ -136,7 +166,8 @@ def test_unreadable_file_is_skipped(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     corpus = corpus_of(tmp_path)
     assert [(s.path, s.reason) for s in corpus.skipped] == [
-        ("secret.txt", "cannot read: Permission denied")]
+        ("secret.txt", "cannot read: Permission denied")
+    ]
     assert set(corpus.documents) == {"ok.txt"}
 
 

@@ -271,20 +271,3 @@ def as_seen_by_bot(message: Payload, *, bot_id: int, content_intent: bool) -> Pa
         seen = dict(seen, referenced_message=as_seen_by_bot(ref, bot_id=bot_id, content_intent=content_intent))
     return seen
 
-
-def find_components(message: Payload) -> list[Payload]:
-    """Every interactive component (buttons, selects) in a message, in display order."""
-    found: list[Payload] = []
-
-    def walk(items: list[Any]) -> None:
-        for comp in items:
-            if not isinstance(comp, dict):
-                continue
-            if comp.get("type") == 2 or comp.get("type") in (3, 5, 6, 7, 8):
-                found.append(comp)
-            walk(comp.get("components") or [])
-            if isinstance(comp.get("accessory"), dict):
-                walk([comp["accessory"]])
-
-    walk(message.get("components") or [])
-    return found

@@ -99,6 +99,31 @@ class AnswerConfig:
 
 
 @dataclass(frozen=True)
+class DiscordConfig:
+    """The Discord side. The token is never here: it comes from $DISCORD_TOKEN."""
+
+    # Sync slash commands to this one guild (instant, for testing) instead of globally.
+    command_guild_id: int | None = None
+    # Channels where every question-like message is answered (needs the privileged
+    # Message Content intent, enabled in the developer portal). Empty: off.
+    listen_channels: tuple[int, ...] = ()
+    # Only answer in these channels (empty: everywhere) and never in those.
+    allowed_channels: tuple[int, ...] = ()
+    denied_channels: tuple[int, ...] = ()
+    # Seconds a user waits between questions.
+    cooldown_seconds: float = _opt(3.0, min=0.0)
+    # Answer a channel mention in a new thread named after the question.
+    answer_in_thread: bool = False
+    # Where 👍/👎 votes are appended, one JSON line each.
+    feedback_file: Path = Path("../var/feedback.jsonl")
+    # The permission a member needs for /reload.
+    admin_permission: Literal["manage_guild", "administrator", "manage_messages"] = "manage_guild"
+    # Questions answered at once; more wait, and past max_pending get a "busy" reply.
+    max_concurrent: int = _opt(4, min=1)
+    max_pending: int = _opt(100, min=1)
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -109,6 +134,7 @@ class Config:
     analysis: AnalysisConfig = AnalysisConfig()
     retrieval: RetrievalConfig = RetrievalConfig()
     answer: AnswerConfig = AnswerConfig()
+    discord: DiscordConfig = DiscordConfig()
     logging: LoggingConfig = LoggingConfig()
     source: Path | None = field(default=None, metadata={"internal": True})
 

@@ -1,0 +1,222 @@
+"""The Discord client: receives questions, calls the answering service, renders replies.
+
+Everything heavy happens in ``bot.service`` worker threads; this module only
+decides whether a message is addressed to the bot, applies the guards
+(channels, cooldown, length), and sends what ``bot.render`` produced.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections import OrderedDict
+
+import discord
+from discord import app_commands
+
+from bot.answering import Answer
+from bot.config import Config
+from bot.discord_app.components import answer_buttons, static_view
+from bot.discord_app.convert import message_kwargs
+from bot.feedback import FeedbackLog
+from bot.guards import Cooldown, channel_allowed, looks_like_question
+from bot.render import answer_message, truncate
+from bot.service import AnswerService, Busy
+
+log = logging.getLogger(__name__)
+
+BUSY_TEXT = "I'm answering a lot of questions right now; please try again in a moment."
+THREAD_NAME_LIMIT = 100
+_QUESTION_ECHO = re.compile(r"· Q: (.*)$")
+
+
+class QABot(discord.Client):
+    def __init__(self, config: Config, service: AnswerService) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = bool(config.discord.listen_channels)
+        super().__init__(
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            max_messages=1000,
+        )
+        self.config = config
+        self.service = service
+        self.tree = app_commands.CommandTree(self)
+        self.cooldown = Cooldown(config.discord.cooldown_seconds)
+        self.feedback = FeedbackLog(config.discord.feedback_file)
+        # Recent answers by message id, for "More results" and follow-up replies.
+        self.recent: OrderedDict[int, Answer] = OrderedDict()
+
+    async def setup_hook(self) -> None:
+        from bot.discord_app.commands import register_commands
+
+        register_commands(self)
+        guild_id = self.config.discord.command_guild_id
+        if guild_id:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+
+    async def on_ready(self) -> None:
+        corpus = self.service.index.corpus
+        log.info(
+            "ready as %s (%s): %d documents, %d passages",
+            self.user,
+            self.user.id if self.user else "?",
+            len(corpus.documents),
+            len(corpus.passages),
+        )
+
+    # ------------------------------------------------------------------ messages
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or self.user is None or message.author.id == self.user.id:
+            return
+        if message.webhook_id is not None or message.type not in (
+            discord.MessageType.default,
+            discord.MessageType.reply,
+        ):
+            return
+        is_dm = message.guild is None
+        mentioned = any(user.id == self.user.id for user in message.mentions)
+        previous = self._replied_answer(message)
+        listening = (
+            message.channel.id in self.config.discord.listen_channels
+            and looks_like_question(message.content)
+        )
+        if not (is_dm or mentioned or previous is not None or listening):
+            return
+        if not is_dm and not channel_allowed(
+            self.config.discord, message.channel.id, getattr(message.channel, "parent_id", None)
+        ):
+            return
+        question = self.strip_mention(message.content)
+        wait = self.cooldown.retry_after(message.author.id)
+        if wait:
+            await message.reply(
+                f"You're asking quickly! Please wait {wait:.0f} s before the next question.",
+                mention_author=False,
+            )
+            return
+        target: discord.abc.Messageable = message.channel
+        thread = None
+        if self.config.discord.answer_in_thread and mentioned and self._can_thread(message):
+            thread = await message.create_thread(name=thread_name(question))
+            target = thread
+        started = time.perf_counter()
+        async with target.typing():
+            try:
+                answer = await self.answer_with_context(question, previous)
+            except Busy:
+                await self._send(target, message, content=BUSY_TEXT)
+                return
+        sent = await self.send_answer(target, answer, reply_to=None if thread else message)
+        self.log_question(message.guild, message.channel, started, answer, "message")
+        if sent is not None:
+            self.remember(sent.id, answer)
+
+    def strip_mention(self, content: str) -> str:
+        if self.user is not None:
+            content = re.sub(rf"<@!?{self.user.id}>", " ", content)
+        return " ".join(content.split())
+
+    def _replied_answer(self, message: discord.Message) -> Answer | None:
+        """The answer a reply refers to, if the message replies to the bot."""
+        reference = message.reference
+        if reference is None or reference.message_id is None or self.user is None:
+            return None
+        resolved = reference.resolved
+        if isinstance(resolved, discord.Message) and resolved.author.id == self.user.id:
+            return self.recent.get(resolved.id) or self._answer_from_footer(resolved)
+        return None
+
+    def _answer_from_footer(self, message: discord.Message) -> Answer | None:
+        question = question_from_message(message)
+        return Answer(question, ()) if question else None
+
+    async def answer_with_context(self, question: str, previous: Answer | None) -> Answer:
+        """Answer; a follow-up that fails alone is retried with the earlier question."""
+        answer = await self.service.answer(question)
+        if answer.answered or previous is None or answer.refusal != "not_found":
+            return answer
+        combined = await self.service.answer(f"{previous.question} {question}")
+        if combined.answered:
+            return Answer(question, combined.items)
+        return answer
+
+    def _can_thread(self, message: discord.Message) -> bool:
+        return isinstance(message.channel, discord.TextChannel)
+
+    async def _send(
+        self,
+        target: discord.abc.Messageable,
+        reply_to: discord.Message | None,
+        **kwargs,
+    ) -> discord.Message:
+        kwargs.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        if reply_to is not None:
+            return await reply_to.reply(mention_author=False, **kwargs)
+        return await target.send(**kwargs)
+
+    async def send_answer(
+        self,
+        target: discord.abc.Messageable,
+        answer: Answer,
+        reply_to: discord.Message | None,
+    ) -> discord.Message | None:
+        kwargs = self.render(answer)
+        return await self._send(target, reply_to, **kwargs)
+
+    def render(self, answer: Answer, index: int = 0, page_of: int | None = None) -> dict:
+        """Message kwargs for one result of an answer (with its buttons), or a refusal."""
+        kwargs = message_kwargs(answer_message(answer, index))
+        if answer.answered:
+            pids = [item.passage.pid for item in answer.items]
+            buttons = answer_buttons(self.service.fingerprint, pids, index, page_of)
+            kwargs["view"] = static_view(buttons)
+        return kwargs
+
+    def remember(self, message_id: int, answer: Answer) -> None:
+        self.recent[message_id] = answer
+        while len(self.recent) > 5000:
+            self.recent.popitem(last=False)
+
+    def log_question(self, guild, channel, started: float, answer: Answer, via: str) -> None:
+        log.info(
+            "question via=%s guild=%s channel=%s latency_ms=%.0f answered=%s%s",
+            via,
+            guild.id if guild else "dm",
+            getattr(channel, "id", "?"),
+            (time.perf_counter() - started) * 1000,
+            answer.answered,
+            "" if answer.answered else f" refusal={answer.refusal}",
+        )
+
+    # ------------------------------------------------------------------ buttons
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is discord.InteractionType.component:
+            from bot.discord_app.buttons import handle_button
+
+            await handle_button(self, interaction)
+
+    async def close(self) -> None:
+        await super().close()
+        self.service.close()
+
+
+def thread_name(question: str) -> str:
+    return truncate(question, THREAD_NAME_LIMIT) or "Question"
+
+
+def question_from_message(message: discord.Message) -> str | None:
+    """The question echoed in an answer's footer, unless it was cut."""
+    for embed in message.embeds:
+        text = embed.footer.text if embed.footer else None
+        match = _QUESTION_ECHO.search(text or "")
+        if match and not match.group(1).endswith("…"):
+            return match.group(1)
+    return None

@@ -1,0 +1,254 @@
+"""Slash commands and the "Ask the docs" context menu: thin wrappers over the service.
+
+Admin commands check the member's permission in the handler too, not only
+through Discord's default command permissions (which a server can override).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot import __version__
+from bot.render import MAX_CONTENT, MAX_EMBED_DESCRIPTION, escape, truncate
+from bot.service import Busy
+
+if TYPE_CHECKING:
+    from bot.discord_app.client import QABot
+
+log = logging.getLogger(__name__)
+MAX_CHOICES = 25
+MAX_CHOICE_CHARS = 100
+HELP_TEXT = (
+    "**Ask me about the documents.**\n"
+    "• Mention me with a question: `@{name} who can be issued a Social Security number?`\n"
+    "• Reply to one of my answers to ask a follow-up.\n"
+    "• Send me a direct message.\n"
+    "• `/ask question:<text>` (add `private:True` to see the answer alone).\n"
+    "• Right-click a message → Apps → **Ask the docs**.\n"
+    "I quote the best passage exactly, with its source; if the documents don't say, I tell you.\n"
+    "`/sources` lists the documents, `/source` shows one, `/about` tells what I hold."
+)
+
+
+def register_commands(bot: QABot) -> None:
+    tree = bot.tree
+
+    @tree.command(name="ask", description="Ask a question about the documents")
+    @app_commands.describe(question="Your question", private="Only you see the answer")
+    async def ask(interaction: discord.Interaction, question: str, private: bool = False) -> None:
+        await answer_interaction(bot, interaction, question, private, "slash")
+
+    @tree.context_menu(name="Ask the docs")
+    async def ask_the_docs(interaction: discord.Interaction, message: discord.Message) -> None:
+        await answer_interaction(bot, interaction, message.content, False, "context-menu")
+
+    @tree.command(name="sources", description="List the documents I answer from")
+    async def sources(interaction: discord.Interaction) -> None:
+        corpus = bot.service.index.corpus
+        lines = [
+            f"• **{escape(truncate(d.meta.title, 120))}** — `{truncate(d.doc_id, 80)}` · "
+            f"{d.passage_count} passages"
+            for d in corpus.documents.values()
+        ]
+        description = _fit_lines(lines, MAX_EMBED_DESCRIPTION)
+        embed = discord.Embed(
+            title=f"{len(corpus.documents)} documents, {len(corpus.passages)} passages",
+            description=description,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @tree.command(name="source", description="Show one document's details")
+    @app_commands.describe(document="The document (start typing its title or file name)")
+    async def source(interaction: discord.Interaction, document: str) -> None:
+        found = resolve_document(bot, document)
+        if found is None:
+            await interaction.response.send_message(
+                f"No document called “{escape(truncate(document, 100))}” is in the corpus. "
+                "`/sources` lists them.",
+                ephemeral=True,
+            )
+            return
+        meta = found.meta
+        embed = discord.Embed(title=truncate(meta.title, 256), url=meta.url or None)
+        embed.add_field(name="File", value=truncate(escape(found.doc_id), 1024), inline=False)
+        embed.add_field(name="Source", value=truncate(escape(meta.source), 1024))
+        if meta.author:
+            embed.add_field(name="Author", value=truncate(escape(meta.author), 1024))
+        if meta.date:
+            embed.add_field(name="Date", value=meta.date[:64])
+        embed.add_field(name="Passages", value=str(found.passage_count))
+        if meta.url:
+            embed.add_field(name="Link", value=truncate(meta.url, 1024), inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @source.autocomplete("document")
+    async def source_autocomplete(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return document_choices(bot, current)
+
+    @tree.command(name="help", description="How to ask me questions")
+    async def help_command(interaction: discord.Interaction) -> None:
+        name = bot.user.name if bot.user else "bot"
+        await interaction.response.send_message(HELP_TEXT.format(name=name), ephemeral=True)
+
+    @tree.command(name="about", description="What I hold and how long I've been up")
+    async def about(interaction: discord.Interaction) -> None:
+        index = bot.service.index
+        embed = discord.Embed(title="qabot", description="Answers quoted from the documents.")
+        embed.add_field(name="Documents", value=str(len(index.corpus.documents)))
+        embed.add_field(name="Passages", value=str(len(index.corpus.passages)))
+        embed.add_field(name="Vocabulary", value=f"{index.vocabulary_size} terms")
+        embed.add_field(name="Index built in", value=f"{index.build_seconds:.2f} s")
+        embed.add_field(name="Uptime", value=_duration(time.monotonic() - bot.service.started))
+        embed.add_field(name="Version", value=__version__)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @tree.command(name="reload", description="Re-read the documents (admins only)")
+    @app_commands.default_permissions(manage_guild=True)
+    async def reload(interaction: discord.Interaction) -> None:
+        if not is_admin(bot, interaction):
+            await interaction.response.send_message(
+                "Only server admins can reload the documents.", ephemeral=True
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            report = await bot.service.reload()
+        except Exception as exc:  # the old index stays in service
+            log.exception("reload failed")
+            await interaction.followup.send(
+                truncate(
+                    f"Reload failed; still answering from the previous index. ({exc})", MAX_CONTENT
+                ),
+                ephemeral=True,
+            )
+            return
+        lines = [
+            f"Reloaded: {report.documents} documents, {report.passages} passages "
+            f"in {report.seconds:.2f} s."
+        ]
+        if report.skipped:
+            lines.append(f"Skipped {len(report.skipped)} file(s):")
+            lines += [f"• `{truncate(s.path, 100)}`: {escape(s.reason)}" for s in report.skipped]
+        await interaction.followup.send(_fit_lines(lines, MAX_CONTENT), ephemeral=True)
+        log.info(
+            "reload by admin: %d documents, %d passages, %d skipped",
+            report.documents,
+            report.passages,
+            len(report.skipped),
+        )
+
+    @tree.error
+    async def on_error(interaction: discord.Interaction, error: app_commands.AppCommandError):
+        log.error(
+            "command %s failed: %s",
+            interaction.command and interaction.command.name,
+            error,
+            exc_info=error,
+        )
+        text = "Something went wrong on my side; please try again."
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+
+
+async def answer_interaction(
+    bot: QABot, interaction: discord.Interaction, question: str, private: bool, via: str
+) -> None:
+    """Defer at once (answering may take longer than 3 s on a big corpus), then follow up."""
+    started = time.perf_counter()
+    channel = interaction.channel
+    if interaction.guild is not None and channel is not None:
+        from bot.guards import channel_allowed
+
+        if not channel_allowed(bot.config.discord, channel.id, getattr(channel, "parent_id", None)):
+            await interaction.response.send_message(
+                "I don't answer questions in this channel.", ephemeral=True
+            )
+            return
+    wait = bot.cooldown.retry_after(interaction.user.id)
+    if wait:
+        await interaction.response.send_message(
+            f"You're asking quickly! Please wait {wait:.0f} s before the next question.",
+            ephemeral=True,
+        )
+        return
+    await interaction.response.defer(ephemeral=private, thinking=True)
+    try:
+        answer = await bot.service.answer(question)
+    except Busy:
+        await interaction.followup.send(
+            "I'm answering a lot of questions right now; please try again in a moment.",
+            ephemeral=True,
+        )
+        return
+    sent = await interaction.followup.send(ephemeral=private, wait=True, **bot.render(answer))
+    bot.log_question(interaction.guild, channel, started, answer, via)
+    if sent is not None:
+        bot.remember(sent.id, answer)
+
+
+def is_admin(bot: QABot, interaction: discord.Interaction) -> bool:
+    user = interaction.user
+    if not isinstance(user, discord.Member):
+        return False  # reload is a server admin's command, never from a DM
+    return bool(getattr(user.guild_permissions, bot.config.discord.admin_permission, False))
+
+
+def document_choices(bot: QABot, current: str) -> list[app_commands.Choice[str]]:
+    """Up to 25 documents whose file name or title contains what was typed."""
+    needle = current.casefold().strip()
+    choices = []
+    for number, document in enumerate(bot.service.index.corpus.documents.values()):
+        haystack = f"{document.doc_id} {document.meta.title}".casefold()
+        if needle and needle not in haystack:
+            continue
+        value = document.doc_id if len(document.doc_id) <= MAX_CHOICE_CHARS else f"#{number}"
+        name = truncate(f"{document.meta.title} ({document.doc_id})", MAX_CHOICE_CHARS)
+        choices.append(app_commands.Choice(name=name, value=value))
+        if len(choices) == MAX_CHOICES:
+            break
+    return choices
+
+
+def resolve_document(bot: QABot, value: str):
+    """A document of the loaded corpus by id, by "#n", or by exact title; never a file path.
+
+    Nothing here touches the file system: a crafted value such as
+    ``../../etc/passwd`` or a URL simply matches no document.
+    """
+    documents = bot.service.index.corpus.documents
+    if value in documents:
+        return documents[value]
+    if value.startswith("#") and value[1:].isdigit():
+        number = int(value[1:])
+        return list(documents.values())[number] if number < len(documents) else None
+    matches = [d for d in documents.values() if d.meta.title.casefold() == value.casefold()]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _fit_lines(lines: list[str], limit: int) -> str:
+    out: list[str] = []
+    used = 0
+    for number, line in enumerate(lines):
+        tail = f"…and {len(lines) - number} more"
+        if used + len(line) + 1 + len(tail) > limit:
+            out.append(tail)
+            break
+        out.append(line)
+        used += len(line) + 1
+    return "\n".join(out) or "(none)"
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    return (f"{days}d " if days else "") + f"{hours}h {minutes}m {secs}s"

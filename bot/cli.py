@@ -54,8 +54,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     with_config(commands.add_parser("chat", help="ask questions at a prompt, see Discord's reply"))
     with_config(commands.add_parser("index", help="build the index and print what it holds"))
-    run = with_config(commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)"))
-    run.set_defaults(needs_discord=True)
+    with_config(commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)"))
+    evaluate = with_config(
+        commands.add_parser("eval", help="measure answer quality on a benchmark")
+    )
+    evaluate.add_argument("path", help="a BEIR-layout folder or a seed-format question file")
+    evaluate.add_argument("--engine", choices=["rank-bm25"], help="ranking engine to use")
+    evaluate.add_argument("--split", default="test", help="qrels file in qrels/ (default: test)")
+    evaluate.add_argument(
+        "--docs", metavar="REGEX", help="only queries whose relevant documents match REGEX"
+    )
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     return parser
 
 
@@ -83,7 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.discord_app.runner import run_bot  # imports discord only when needed
 
             return run_bot(config)
-        handler = {"ask": cmd_ask, "chat": cmd_chat, "index": cmd_index}[args.command]
+        handler = {"ask": cmd_ask, "chat": cmd_chat, "index": cmd_index, "eval": cmd_eval}[
+            args.command
+        ]
         return handler(config, args)
     except (ConfigError, CorpusError, UsageError) as exc:
         print(f"qabot: error: {exc}", file=sys.stderr)
@@ -177,6 +188,20 @@ def cmd_chat(config: Config, args: argparse.Namespace) -> int:
                 buttons.insert(0, f"More results ({len(answer.items) - 1})")
             print("  " + "  ".join(f"[{b}]" for b in buttons))
         print()
+
+
+def cmd_eval(config: Config, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.evaluation import EvalError, evaluate, format_report, load_eval_set
+
+    try:
+        data = load_eval_set(Path(args.path), args.split, args.docs)
+    except EvalError as exc:
+        raise UsageError(str(exc)) from None
+    report = evaluate(data, config, args.engine, progress=sys.stderr.isatty())
+    print(json.dumps(report.as_dict(), indent=2) if args.json else format_report(report))
+    return 0
 
 
 def cmd_index(config: Config, args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,6 +117,42 @@ def iter_documents(
             _skip(skipped, SkippedFile(doc_id, "no passage left after removing boilerplate"))
             continue
         yield Document(doc_id, path, source.kind, meta, len(passages)), passages
+
+
+def corpus_from_records(
+    records: Iterable[tuple[str, str, str]], config: CorpusConfig, source: str = "records"
+) -> Corpus:
+    """A corpus from (doc_id, title, text) records, e.g. a benchmark's corpus.jsonl.
+
+    Same passage splitting as files; no boilerplate patterns (the records are
+    clean text) and no minimum passage length (a record is never dropped).
+    """
+    corpus = Corpus()
+    for doc_id, title, text in records:
+        passages = [
+            Passage(
+                len(corpus.passages) + i, doc_id, p.section, p.paragraph, p.start, p.end, p.text
+            )
+            for i, p in enumerate(
+                passages_of(
+                    text,
+                    0,
+                    markdown=False,
+                    ignore=[],
+                    min_words=0,
+                    max_chars=config.max_passage_chars,
+                )
+            )
+        ]
+        if not passages:
+            corpus.skipped.append(SkippedFile(doc_id, "no text"))
+            continue
+        meta = DocumentMeta(title=title or doc_id, source=source)
+        corpus.documents[doc_id] = Document(doc_id, Path(doc_id), "text", meta, len(passages))
+        corpus.passages.extend(passages)
+    if not corpus.passages:
+        raise CorpusError(f"no record with text in {source}")
+    return corpus
 
 
 def _skip(skipped: list[SkippedFile], item: SkippedFile) -> None:

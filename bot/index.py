@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.analysis import Analyzer
@@ -108,7 +109,11 @@ class SearchIndex:
     def vocabulary_size(self) -> int:
         return len(self.doc_freqs)
 
-    def passage_terms(self, passage: Passage) -> set[str]:
+    def passage_terms(self, passage: Passage) -> Collection[str]:
+        """The passage's index terms: from the engine when it keeps them, else re-analysed."""
+        kept = self.engine.terms_of(passage.pid)
+        if kept is not None:
+            return kept
         return set(index_terms(self.analyzer, self.synonyms, passage.text))
 
     def search(self, question: str, k: int | None = None) -> SearchOutcome:
@@ -139,7 +144,7 @@ class SearchIndex:
                 retrieval.min_matched_terms, len(query.concepts)
             ):
                 score = hit.score * coverage**retrieval.coord_weight
-                matched_terms = frozenset(terms.intersection(query.terms))
+                matched_terms = frozenset(t for t in query.terms if t in terms)
                 results.append(Result(passage, score, coverage, matched_terms))
         results.sort(key=lambda r: (-r.score, r.passage.pid))
         return SearchOutcome(query, results[:k])

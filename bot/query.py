@@ -7,7 +7,7 @@ weight a passage covers decides whether it answers the question at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
 from bot.analysis import Analyzer
@@ -40,10 +40,10 @@ class Query:
     def total_weight(self) -> float:
         return sum(c.weight for c in self.concepts)
 
-    def coverage(self, passage_terms: set[str]) -> tuple[float, int]:
+    def coverage(self, passage_terms: Collection[str]) -> tuple[float, int]:
         """Share of the question's weight found in a passage, and how many concepts."""
         total = self.total_weight
-        matched = [c for c in self.concepts if passage_terms.intersection(c.alternatives)]
+        matched = [c for c in self.concepts if any(t in passage_terms for t in c.alternatives)]
         if not total:
             return 0.0, 0
         return sum(c.weight for c in matched) / total, len(matched)

@@ -7,7 +7,7 @@ terms (never its ``tokenizer=``, which opens a process pool it never closes).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -26,6 +26,10 @@ class Engine(Protocol):
 
     def search(self, terms: Mapping[str, float], k: int) -> list[Hit]:
         """The ``k`` best passages for weighted query terms, best first, score > 0."""
+        ...
+
+    def terms_of(self, pid: int) -> Collection[str] | None:
+        """The index terms of one passage, if the engine keeps them (else None)."""
         ...
 
 
@@ -57,6 +61,9 @@ class RankBM25Engine:
             if term in self._bm25.idf:  # unknown terms score 0 everywhere
                 scores += weight * self._bm25.get_scores([term])
         return top_hits(scores, k)
+
+    def terms_of(self, pid: int) -> Collection[str] | None:
+        return self._bm25.doc_freqs[pid].keys()
 
 
 def top_hits(scores: np.ndarray, k: int) -> list[Hit]:

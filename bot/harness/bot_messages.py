@@ -42,8 +42,13 @@ class Draft:
     attachments_given: bool = False
 
 
-def _attachments(fake: FakeDiscord, channel_id: int, body: Payload, files: list[UploadedFile],
-                 existing: list[Payload]) -> list[Payload]:
+def _attachments(
+    fake: FakeDiscord,
+    channel_id: int,
+    body: Payload,
+    files: list[UploadedFile],
+    existing: list[Payload],
+) -> list[Payload]:
     """Attachment objects for the uploaded files plus kept existing ones (by id)."""
     by_index = {f.field: f for f in files}
     result = []
@@ -63,15 +68,17 @@ def _attachments(fake: FakeDiscord, channel_id: int, body: Payload, files: list[
         fake.world.attachment_data[aid] = upload.data
         filename = item.get("filename") or upload.filename
         url = f"{fake.url}/attachments/{channel_id}/{aid}/{filename}"
-        result.append({
-            "id": str(aid),
-            "filename": filename,
-            "size": len(upload.data),
-            "url": url,
-            "proxy_url": url,
-            "content_type": "application/octet-stream",
-            "description": item.get("description"),
-        })
+        result.append(
+            {
+                "id": str(aid),
+                "filename": filename,
+                "size": len(upload.data),
+                "url": url,
+                "proxy_url": url,
+                "content_type": "application/octet-stream",
+                "description": item.get("description"),
+            }
+        )
     return result
 
 
@@ -92,7 +99,11 @@ def make_draft(
     if base is None and isinstance(ref, dict) and ref.get("message_id") is not None:
         referenced = fake.world.messages.get(int(ref["message_id"]))
         if referenced is None and ref.get("fail_if_not_exists", True):
-            errors.append(FormError(("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message"))
+            errors.append(
+                FormError(
+                    ("message_reference",), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message"
+                )
+            )
     if errors:
         for err in errors:
             fake.record_violation(f"{where}: {err}")
@@ -115,8 +126,12 @@ def make_draft(
         return error(400, 50006, "Cannot send an empty message")
     if base is None or "content" in fields:
         replied = None if referenced is None else int(referenced["author"]["id"])
-        pinged = would_ping(result.get("content"), body.get("allowed_mentions"),
-                            replied_user_id=replied, bot_id=fake.world.bot.id)
+        pinged = would_ping(
+            result.get("content"),
+            body.get("allowed_mentions"),
+            replied_user_id=replied,
+            bot_id=fake.world.bot.id,
+        )
         if pinged:
             fake.record_violation(
                 f"{where}: message would ping {', '.join(pinged)} (allowed_mentions="
@@ -144,7 +159,9 @@ async def create(
             "channel_id": ref["channel_id"],
             **({"guild_id": ref["guild_id"]} if "guild_id" in ref else {}),
         }
-        extra["referenced_message"] = copy.deepcopy({k: v for k, v in ref.items() if k != "referenced_message"})
+        extra["referenced_message"] = copy.deepcopy(
+            {k: v for k, v in ref.items() if k != "referenced_message"}
+        )
         mtype = 19 if mtype == 0 else mtype
     content = draft.fields.get("content", "")
     message = fake.world.new_message(channel, fake.world.bot, content, mtype=mtype, extra=extra)
@@ -155,9 +172,13 @@ async def create(
     return message
 
 
-async def create_placeholder(fake: FakeDiscord, channel: Channel, *, ephemeral: bool, extra: Payload) -> Payload:
+async def create_placeholder(
+    fake: FakeDiscord, channel: Channel, *, ephemeral: bool, extra: Payload
+) -> Payload:
     """The "Bot is thinking..." message a deferred (type 5) response creates."""
-    message = fake.world.new_message(channel, fake.world.bot, "", mtype=extra.pop("type", 20), extra=extra)
+    message = fake.world.new_message(
+        channel, fake.world.bot, "", mtype=extra.pop("type", 20), extra=extra
+    )
     message["flags"] = FLAG_LOADING | (FLAG_EPHEMERAL if ephemeral else 0)
     await fake._bot_message_event("create", message)
     return message

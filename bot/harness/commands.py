@@ -23,17 +23,29 @@ MAX_TOTAL_CHARS = 4000
 
 def _check_name(errors: list[FormError], name: Any, path: tuple, *, chat_input: bool) -> None:
     if not isinstance(name, str) or not 1 <= len(name) <= 32:
-        errors.append(FormError((*path, "name"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length."))
+        errors.append(
+            FormError(
+                (*path, "name"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length."
+            )
+        )
     elif chat_input and (not NAME_RE.match(name) or name != name.lower()):
         errors.append(
-            FormError((*path, "name"), "APPLICATION_COMMAND_INVALID_NAME", f"Command name {name!r} is invalid")
+            FormError(
+                (*path, "name"),
+                "APPLICATION_COMMAND_INVALID_NAME",
+                f"Command name {name!r} is invalid",
+            )
         )
 
 
 def _check_description(errors: list[FormError], value: Any, path: tuple) -> None:
     if not isinstance(value, str) or not 1 <= len(value) <= 100:
         errors.append(
-            FormError((*path, "description"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+            FormError(
+                (*path, "description"),
+                "BASE_TYPE_BAD_LENGTH",
+                "Must be between 1 and 100 in length.",
+            )
         )
 
 
@@ -48,7 +60,9 @@ def _check_options(errors: list[FormError], options: Any, path: tuple) -> None:
     if options is None:
         return
     if len(options) > 25:
-        errors.append(FormError((*path, "options"), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."))
+        errors.append(
+            FormError((*path, "options"), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+        )
     seen_optional = False
     names: set[str] = set()
     for i, opt in enumerate(options):
@@ -56,25 +70,44 @@ def _check_options(errors: list[FormError], options: Any, path: tuple) -> None:
         _check_name(errors, opt.get("name"), opath, chat_input=True)
         _check_description(errors, opt.get("description"), opath)
         if opt.get("name") in names:
-            errors.append(FormError((*opath, "name"), "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS",
-                                    "Option names must be unique"))
+            errors.append(
+                FormError(
+                    (*opath, "name"),
+                    "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS",
+                    "Option names must be unique",
+                )
+            )
         names.add(opt.get("name"))
         otype = opt.get("type")
         if otype not in range(1, 12):
-            errors.append(FormError((*opath, "type"), "ENUM_TYPE_COERCE", f"Value {otype!r} is not a valid enum."))
+            errors.append(
+                FormError(
+                    (*opath, "type"), "ENUM_TYPE_COERCE", f"Value {otype!r} is not a valid enum."
+                )
+            )
         if otype in (SUB_COMMAND, SUB_COMMAND_GROUP):
             _check_options(errors, opt.get("options"), opath)
             continue
         if opt.get("required"):
             if seen_optional:
-                errors.append(FormError((*opath, "required"), "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
-                                        "Required options must be placed before non-required options"))
+                errors.append(
+                    FormError(
+                        (*opath, "required"),
+                        "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                        "Required options must be placed before non-required options",
+                    )
+                )
         else:
             seen_optional = True
         choices = opt.get("choices") or []
         if choices and opt.get("autocomplete"):
-            errors.append(FormError((*opath, "autocomplete"), "AUTOCOMPLETE_CHOICES_EXCLUSIVE",
-                                    "Autocomplete and choices are mutually exclusive"))
+            errors.append(
+                FormError(
+                    (*opath, "autocomplete"),
+                    "AUTOCOMPLETE_CHOICES_EXCLUSIVE",
+                    "Autocomplete and choices are mutually exclusive",
+                )
+            )
         errors.extend(validate_choices(choices, (*opath, "choices")))
 
 
@@ -87,16 +120,32 @@ def validate_choices(choices: Any, path: tuple = ("choices",)) -> list[FormError
         errors.append(FormError(path, "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."))
     for i, choice in enumerate(choices):
         if not isinstance(choice, dict):
-            errors.append(FormError((*path, i), "DICT_TYPE_CONVERT", "Only dictionaries may be used."))
+            errors.append(
+                FormError((*path, i), "DICT_TYPE_CONVERT", "Only dictionaries may be used.")
+            )
             continue
         name = choice.get("name")
         if not isinstance(name, str) or not 1 <= len(name) <= 100:
-            errors.append(FormError((*path, i, "name"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."))
+            errors.append(
+                FormError(
+                    (*path, i, "name"),
+                    "BASE_TYPE_BAD_LENGTH",
+                    "Must be between 1 and 100 in length.",
+                )
+            )
         value = choice.get("value")
         if isinstance(value, str) and not 1 <= len(value) <= 100:
-            errors.append(FormError((*path, i, "value"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."))
+            errors.append(
+                FormError(
+                    (*path, i, "value"),
+                    "BASE_TYPE_BAD_LENGTH",
+                    "Must be between 1 and 100 in length.",
+                )
+            )
         elif value is None:
-            errors.append(FormError((*path, i, "value"), "BASE_TYPE_REQUIRED", "This field is required"))
+            errors.append(
+                FormError((*path, i, "value"), "BASE_TYPE_REQUIRED", "This field is required")
+            )
     return errors
 
 
@@ -106,21 +155,37 @@ def validate_command(cmd: Any, path: tuple = ()) -> list[FormError]:
         return [FormError(path, "DICT_TYPE_CONVERT", "Only dictionaries may be used.")]
     ctype = cmd.get("type", CHAT_INPUT)
     if ctype not in (CHAT_INPUT, USER_COMMAND, MESSAGE_COMMAND):
-        errors.append(FormError((*path, "type"), "ENUM_TYPE_COERCE", f"Value {ctype!r} is not a valid enum."))
+        errors.append(
+            FormError((*path, "type"), "ENUM_TYPE_COERCE", f"Value {ctype!r} is not a valid enum.")
+        )
         return errors
     _check_name(errors, cmd.get("name"), path, chat_input=ctype == CHAT_INPUT)
     if ctype == CHAT_INPUT:
         _check_description(errors, cmd.get("description"), path)
         _check_options(errors, cmd.get("options"), path)
         if _option_chars(cmd) > MAX_TOTAL_CHARS:
-            errors.append(FormError(path, "APPLICATION_COMMAND_TOO_LARGE", "Command exceeds maximum size (4000)"))
+            errors.append(
+                FormError(
+                    path, "APPLICATION_COMMAND_TOO_LARGE", "Command exceeds maximum size (4000)"
+                )
+            )
     else:
         if cmd.get("description"):
-            errors.append(FormError((*path, "description"), "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
-                                    "Context menu commands cannot have a description"))
+            errors.append(
+                FormError(
+                    (*path, "description"),
+                    "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION",
+                    "Context menu commands cannot have a description",
+                )
+            )
         if cmd.get("options"):
-            errors.append(FormError((*path, "options"), "APPLICATION_COMMAND_CONTEXT_MENU_OPTIONS",
-                                    "Context menu commands cannot have options"))
+            errors.append(
+                FormError(
+                    (*path, "options"),
+                    "APPLICATION_COMMAND_CONTEXT_MENU_OPTIONS",
+                    "Context menu commands cannot have options",
+                )
+            )
     return errors
 
 
@@ -135,15 +200,26 @@ def validate_command_list(commands: Any) -> list[FormError]:
         if isinstance(cmd, dict):
             key = (cmd.get("type", CHAT_INPUT), cmd.get("name"))
             if key in seen:
-                errors.append(FormError((i, "name"), "APPLICATION_COMMANDS_DUPLICATE_NAME",
-                                        f"Application command names must be unique: {key[1]!r}"))
+                errors.append(
+                    FormError(
+                        (i, "name"),
+                        "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                        f"Application command names must be unique: {key[1]!r}",
+                    )
+                )
             seen.add(key)
             if key[0] in counts:
                 counts[key[0]] += 1
     if counts[CHAT_INPUT] > MAX_CHAT_INPUT:
-        errors.append(FormError((), "MAX_COMMANDS", f"At most {MAX_CHAT_INPUT} chat input commands"))
+        errors.append(
+            FormError((), "MAX_COMMANDS", f"At most {MAX_CHAT_INPUT} chat input commands")
+        )
     if counts[USER_COMMAND] > MAX_CONTEXT_MENU or counts[MESSAGE_COMMAND] > MAX_CONTEXT_MENU:
-        errors.append(FormError((), "MAX_COMMANDS", f"At most {MAX_CONTEXT_MENU} context menu commands per type"))
+        errors.append(
+            FormError(
+                (), "MAX_COMMANDS", f"At most {MAX_CONTEXT_MENU} context menu commands per type"
+            )
+        )
     return errors
 
 
@@ -195,7 +271,9 @@ class CommandRegistry:
     def upsert(self, cmd: Payload, guild_id: int | None) -> Payload:
         current = self.list(guild_id)
         stored = self._store(cmd, guild_id)
-        current[:] = [c for c in current if not (c["name"] == stored["name"] and c["type"] == stored["type"])]
+        current[:] = [
+            c for c in current if not (c["name"] == stored["name"] and c["type"] == stored["type"])
+        ]
         current.append(stored)
         return stored
 
@@ -211,7 +289,9 @@ class CommandRegistry:
         """The command a user would see: the guild's own first, then the global one."""
         scopes = ([guild_id] if guild_id is not None else []) + [None]
         for scope in scopes:
-            candidates = self.global_commands if scope is None else self.guild_commands.get(scope, [])
+            candidates = (
+                self.global_commands if scope is None else self.guild_commands.get(scope, [])
+            )
             for cmd in candidates:
                 if cmd["name"] == name and cmd["type"] == ctype:
                     return cmd
@@ -247,8 +327,9 @@ def _check_value(option: Payload, value: Any) -> None:
         allowed = ", ".join(repr(c["value"]) for c in choices)
         raise AssertionError(f"option {name!r}: {value!r} is not one of the choices ({allowed})")
     if isinstance(value, str) and option["type"] == STRING:
-        if len(value) < option.get("min_length", 0) or len(value) > option.get("max_length", 6000):
-            raise AssertionError(f"option {name!r}: length {len(value)} is outside the allowed length")
+        low, high = option.get("min_length", 0), option.get("max_length", 6000)
+        if not low <= len(value) <= high:
+            raise AssertionError(f"option {name!r}: length {len(value)} is outside [{low}, {high}]")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         low, high = option.get("min_value"), option.get("max_value")
         if (low is not None and value < low) or (high is not None and value > high):
@@ -274,13 +355,18 @@ def build_options(
     known = {o["name"]: o for o in schema}
     unknown = set(values) - set(known)
     if unknown:
-        raise AssertionError(f"command {command['name']!r} has no option(s) {sorted(unknown)}; it has {sorted(known)}")
+        raise AssertionError(
+            f"command {command['name']!r} has no option(s) {sorted(unknown)}; "
+            f"it has {sorted(known)}"
+        )
     result = []
     for option in schema:
         name = option["name"]
         if name not in values:
             if option.get("required") and focused is None:
-                raise AssertionError(f"command {command['name']!r}: required option {name!r} is missing")
+                raise AssertionError(
+                    f"command {command['name']!r}: required option {name!r} is missing"
+                )
             continue
         value = _coerce(option, values[name], focused=name == focused)
         if name != focused:

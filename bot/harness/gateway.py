@@ -89,7 +89,7 @@ class Session:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Conn:
     ws: web.WebSocketResponse
     request: web.Request
@@ -120,16 +120,24 @@ class Gateway:
         if not ws.can_prepare(request).ok:
             return web.Response(status=400, text="this is a Discord gateway websocket")
         await ws.prepare(request)
-        record = ConnectionRecord(len(self.connections) + 1, request.path, dict(request.query), time.monotonic())
+        record = ConnectionRecord(
+            len(self.connections) + 1, request.path, dict(request.query), time.monotonic()
+        )
         self.connections.append(record)
         conn = _Conn(ws, request, record)
         self._conns.add(conn)
         watchdog = asyncio.create_task(self._watch_heartbeats(conn))
         try:
             if request.query.get("v") != "10" or request.query.get("encoding") != "json":
-                await self._refuse(conn, 4012, f"gateway query must have v=10&encoding=json, got {request.query_string!r}")
+                await self._refuse(
+                    conn,
+                    4012,
+                    f"gateway query must have v=10&encoding=json, got {request.query_string!r}",
+                )
                 return ws
-            await self._send(conn, {"op": HELLO, "d": {"heartbeat_interval": self.fake.heartbeat_interval_ms}})
+            await self._send(
+                conn, {"op": HELLO, "d": {"heartbeat_interval": self.fake.heartbeat_interval_ms}}
+            )
             conn.hello_at = time.monotonic()
             async for msg in ws:
                 if msg.type is WSMsgType.TEXT:
@@ -175,7 +183,9 @@ class Gateway:
             silent = time.monotonic() - (conn.last_beat or conn.hello_at)
             if silent > limit:
                 conn.overdue_flagged = True
-                self.fake.record_violation(f"gateway: no heartbeat for {silent:.2f}s (limit {limit:.2f}s)")
+                self.fake.record_violation(
+                    f"gateway: no heartbeat for {silent:.2f}s (limit {limit:.2f}s)"
+                )
 
     # -- frames from the bot ------------------------------------------------------------
 
@@ -236,8 +246,11 @@ class Gateway:
         if not isinstance(intents, int) or intents < 0:
             await self._refuse(conn, 4013, f"invalid intents {intents!r}")
             return
-        missing = [name for name, bit in PRIVILEGED_INTENTS.items()
-                   if intents & bit and name not in self.fake.privileged_intents]
+        missing = [
+            name
+            for name, bit in PRIVILEGED_INTENTS.items()
+            if intents & bit and name not in self.fake.privileged_intents
+        ]
         if missing:
             conn.record.kind = "refused"
             await self._close(conn, 4014, f"Disallowed intent(s): {', '.join(missing)}")
@@ -325,7 +338,9 @@ class Gateway:
         guild = self.fake.world.guilds.get(int(d.get("guild_id") or 0))
         user_ids = [int(u) for u in d.get("user_ids") or []]
         if not conn.session.intents & INTENT_GUILD_MEMBERS and not user_ids:
-            self.fake.record_violation("gateway: REQUEST_GUILD_MEMBERS for all members without the members intent")
+            self.fake.record_violation(
+                "gateway: REQUEST_GUILD_MEMBERS for all members without the members intent"
+            )
         members = []
         if guild is not None:
             query = (d.get("query") or "").lower()
@@ -372,7 +387,9 @@ class Gateway:
             return None
         if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE"):
             content_intent = bool(session.intents & INTENT_MESSAGE_CONTENT)
-            return as_seen_by_bot(data, bot_id=self.fake.world.bot.id, content_intent=content_intent)
+            return as_seen_by_bot(
+                data, bot_id=self.fake.world.bot.id, content_intent=content_intent
+            )
         return data
 
     async def _emit(self, session: Session, event: str, payload: Payload) -> float | None:

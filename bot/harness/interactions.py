@@ -28,9 +28,16 @@ ALLOWED_CALLBACKS: dict[int, tuple[int, ...]] = {
     AUTOCOMPLETE: (8,),
     MODAL_SUBMIT: (4, 5, 6, 7),
 }
-CALLBACK_NAMES = {1: "PONG", 4: "CHANNEL_MESSAGE_WITH_SOURCE", 5: "DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE",
-                  6: "DEFERRED_UPDATE_MESSAGE", 7: "UPDATE_MESSAGE", 8: "APPLICATION_COMMAND_AUTOCOMPLETE_RESULT",
-                  9: "MODAL", 12: "LAUNCH_ACTIVITY"}
+CALLBACK_NAMES = {
+    1: "PONG",
+    4: "CHANNEL_MESSAGE_WITH_SOURCE",
+    5: "DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE",
+    6: "DEFERRED_UPDATE_MESSAGE",
+    7: "UPDATE_MESSAGE",
+    8: "APPLICATION_COMMAND_AUTOCOMPLETE_RESULT",
+    9: "MODAL",
+    12: "LAUNCH_ACTIVITY",
+}
 
 
 class InteractionHandle:
@@ -43,8 +50,16 @@ class InteractionHandle:
     ``modal`` the modal the bot opened.
     """
 
-    def __init__(self, fake: FakeDiscord, payload: Payload, *, user: User, channel: Channel,
-                 guild: Guild | None, label: str) -> None:
+    def __init__(
+        self,
+        fake: FakeDiscord,
+        payload: Payload,
+        *,
+        user: User,
+        channel: Channel,
+        guild: Guild | None,
+        label: str,
+    ) -> None:
         self.fake = fake
         self.payload = payload
         self.id = int(payload["id"])
@@ -65,7 +80,11 @@ class InteractionHandle:
         self.original_deleted = False
 
     def __repr__(self) -> str:
-        state = "unanswered" if self.response is None else CALLBACK_NAMES.get(self.response["type"], "?")
+        state = (
+            "unanswered"
+            if self.response is None
+            else CALLBACK_NAMES.get(self.response["type"], "?")
+        )
         return f"<InteractionHandle {self.label} id={self.id} {state}>"
 
     @property
@@ -89,7 +108,10 @@ class InteractionHandle:
     def describe(self) -> str:
         lines = [repr(self)]
         for attempt in self.callbacks:
-            lines.append(f"  callback type {attempt['type']} after {attempt['elapsed']:.2f}s: {attempt['status']}")
+            lines.append(
+                f"  callback type {attempt['type']} after {attempt['elapsed']:.2f}s: "
+                f"{attempt['status']}"
+            )
         if self.original is not None:
             lines.append("  @original: " + render_message(self.original).replace("\n", "\n    "))
         for followup in self.followups:
@@ -99,7 +121,10 @@ class InteractionHandle:
     async def wait_response(self, timeout: float = 5.0) -> Payload:
         """The accepted initial callback: ``{"type": int, "data": dict, "elapsed": float}``."""
         return await self.fake.wait_until(
-            lambda: self.response, timeout=timeout, what=f"an initial response to {self.label}", extra=self.describe
+            lambda: self.response,
+            timeout=timeout,
+            what=f"an initial response to {self.label}",
+            extra=self.describe,
         )
 
     async def wait_message(self, timeout: float = 5.0) -> Payload:
@@ -112,13 +137,16 @@ class InteractionHandle:
                 return None
             return message
 
-        return await self.fake.wait_until(done, timeout=timeout, what=f"the answer to {self.label}",
-                                          extra=self.describe)
+        return await self.fake.wait_until(
+            done, timeout=timeout, what=f"the answer to {self.label}", extra=self.describe
+        )
 
     async def wait_followups(self, count: int = 1, timeout: float = 5.0) -> list[Payload]:
         return await self.fake.wait_until(
             lambda: self.followups if len(self.followups) >= count else None,
-            timeout=timeout, what=f"{count} followup(s) to {self.label}", extra=self.describe,
+            timeout=timeout,
+            what=f"{count} followup(s) to {self.label}",
+            extra=self.describe,
         )
 
 
@@ -126,8 +154,15 @@ def new_token() -> str:
     return "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48)
 
 
-def interaction_payload(fake: FakeDiscord, itype: int, data: Payload | None, *, user: User,
-                        channel: Channel, message: Payload | None = None) -> Payload:
+def interaction_payload(
+    fake: FakeDiscord,
+    itype: int,
+    data: Payload | None,
+    *,
+    user: User,
+    channel: Channel,
+    message: Payload | None = None,
+) -> Payload:
     """An INTERACTION_CREATE payload as discord.py 2.7 reads it."""
     world = fake.world
     guild = world.guild_of(channel)
@@ -151,11 +186,17 @@ def interaction_payload(fake: FakeDiscord, itype: int, data: Payload | None, *, 
     if guild is not None:
         member = world.member_payload(guild, user)
         channel_data["permissions"] = member["permissions"]
-        payload.update(guild_id=str(guild.id), guild_locale="en-US", member=member,
-                       guild={"id": str(guild.id), "locale": "en-US", "features": []})
+        payload.update(
+            guild_id=str(guild.id),
+            guild_locale="en-US",
+            member=member,
+            guild={"id": str(guild.id), "locale": "en-US", "features": []},
+        )
     else:
         if channel.recipient is not None and channel.recipient.id != user.id:
-            raise AssertionError(f"{user.username!r} cannot use the DM channel of {channel.recipient.username!r}")
+            raise AssertionError(
+                f"{user.username!r} cannot use the DM channel of {channel.recipient.username!r}"
+            )
         payload["user"] = user.payload()
     payload["channel"] = channel_data
     if message is not None:
@@ -177,7 +218,9 @@ def resolved_for(fake: FakeDiscord, options: list[Payload], guild: Guild | None)
             if ident in world.users and opt["type"] in (6, 9):
                 resolved.setdefault("users", {})[str(ident)] = world.users[ident].payload()
                 if guild is not None and ident in guild.members:
-                    member = guild.members[ident].payload(with_user=False, permissions=guild.permissions_of(ident))
+                    member = guild.members[ident].payload(
+                        with_user=False, permissions=guild.permissions_of(ident)
+                    )
                     resolved.setdefault("members", {})[str(ident)] = member
             elif guild is not None and ident in guild.roles and opt["type"] in (8, 9):
                 resolved.setdefault("roles", {})[str(ident)] = guild.roles[ident].payload()
@@ -192,7 +235,9 @@ def resolved_for(fake: FakeDiscord, options: list[Payload], guild: Guild | None)
     return resolved
 
 
-def message_interaction_fields(fake: FakeDiscord, handle: InteractionHandle, name: str | None) -> Payload:
+def message_interaction_fields(
+    fake: FakeDiscord, handle: InteractionHandle, name: str | None
+) -> Payload:
     """What Discord adds to a message created by an interaction response."""
     app = str(fake.world.application_id)
     metadata: Payload = {
@@ -205,6 +250,10 @@ def message_interaction_fields(fake: FakeDiscord, handle: InteractionHandle, nam
         metadata["interacted_message_id"] = str(handle.message_id)
     fields: Payload = {"webhook_id": app, "application_id": app, "interaction_metadata": metadata}
     if name is not None:
-        fields["interaction"] = {"id": str(handle.id), "type": handle.type, "name": name,
-                                 "user": handle.user.payload()}
+        fields["interaction"] = {
+            "id": str(handle.id),
+            "type": handle.type,
+            "name": name,
+            "user": handle.user.payload(),
+        }
     return fields

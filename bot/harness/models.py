@@ -170,7 +170,12 @@ class Channel:
                 },
             )
         else:
-            data.update(topic=None, nsfw=False, permission_overwrites=[], default_thread_rate_limit_per_user=0)
+            data.update(
+                topic=None,
+                nsfw=False,
+                permission_overwrites=[],
+                default_thread_rate_limit_per_user=0,
+            )
         return data
 
 

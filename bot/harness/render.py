@@ -37,11 +37,15 @@ def _render_v2(items: list[Any], indent: str, out: list[str]) -> None:
             out.extend(indent + line for line in str(comp.get("content", "")).splitlines())
         elif comp.get("type") == 14:  # separator
             out.append(indent + "-" * 20)
-        _render_v2(comp.get("components") or [], indent + ("  " if comp.get("type") == 17 else ""), out)
+        _render_v2(
+            comp.get("components") or [], indent + ("  " if comp.get("type") == 17 else ""), out
+        )
 
 
 def _component_label(index: int, comp: Payload) -> str:
-    label = comp.get("label") or (comp.get("emoji") or {}).get("name") or comp.get("placeholder") or "?"
+    label = (
+        comp.get("label") or (comp.get("emoji") or {}).get("name") or comp.get("placeholder") or "?"
+    )
     if comp.get("type") == 2:
         kind = BUTTON_STYLES.get(comp.get("style", 0), "?")
         extra = f" -> {comp['url']}" if comp.get("style") == 5 else ""

@@ -13,10 +13,15 @@ from bot.harness.validation import FormError, form_error_body
 Payload = dict[str, Any]
 
 
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    """JSON with ``Content-Type: application/json`` exactly (discord.py compares the whole header)."""
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    """JSON with exactly ``Content-Type: application/json`` (discord.py compares it whole)."""
     return web.Response(
-        body=json.dumps(data).encode(), status=status, content_type="application/json", headers=headers
+        body=json.dumps(data).encode(),
+        status=status,
+        content_type="application/json",
+        headers=headers,
     )
 
 

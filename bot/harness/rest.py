@@ -69,16 +69,23 @@ def failure_response(rule: FailureRule) -> web.Response:
         "X-RateLimit-Scope": "user",
         "Via": "1.1 google",
     }
-    body = {"message": "You are being rate limited.", "retry_after": wait, "global": False, "code": 0}
+    body = {
+        "message": "You are being rate limited.",
+        "retry_after": wait,
+        "global": False,
+        "code": 0,
+    }
     return json_response(body, 429, headers)
 
 
-def make_middleware(fake: FakeDiscord) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def make_middleware(
+    fake: FakeDiscord,
+) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not request.path.startswith(API_PREFIX + "/"):
             return await handler(request)
-        path = request.path[len(API_PREFIX):]
+        path = request.path[len(API_PREFIX) :]
         record = RequestRecord(request.method, path, time.monotonic())
         fake.requests.append(record)
         response = await _respond(fake, request, handler, path)
@@ -89,7 +96,9 @@ def make_middleware(fake: FakeDiscord) -> Callable[[web.Request, Handler], Await
     return middleware
 
 
-async def _respond(fake: FakeDiscord, request: web.Request, handler: Handler, path: str) -> web.StreamResponse:
+async def _respond(
+    fake: FakeDiscord, request: web.Request, handler: Handler, path: str
+) -> web.StreamResponse:
     where = f"{request.method} {path}"
     if request.match_info.http_exception is not None:
         fake.record_violation(f"{where}: unknown route (the fake does not implement it)")
@@ -132,17 +141,23 @@ class CoreRoutes:
         router.add_get(p + r"/guilds/{guild_id:\d+}/channels", self.guild_channels)
         router.add_get(p + r"/guilds/{guild_id:\d+}/roles", self.guild_roles)
         router.add_get(p + r"/guilds/{guild_id:\d+}/members/{user_id:\d+}", self.guild_member)
-        router.add_get(r"/attachments/{channel_id:\d+}/{attachment_id:\d+}/{filename}", self.attachment)
+        router.add_get(
+            r"/attachments/{channel_id:\d+}/{attachment_id:\d+}/{filename}", self.attachment
+        )
 
     async def gateway(self, request: web.Request) -> web.Response:
         return json_response({"url": self.fake.gateway_url})
 
     async def gateway_bot(self, request: web.Request) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return json_response({"url": self.fake.gateway_url, "shards": 1, "session_start_limit": limit})
+        return json_response(
+            {"url": self.fake.gateway_url, "shards": 1, "session_start_limit": limit}
+        )
 
     async def me(self, request: web.Request) -> web.Response:
-        data = dict(self.world.bot.payload(), verified=True, mfa_enabled=False, email=None, locale="en-US")
+        data = dict(
+            self.world.bot.payload(), verified=True, mfa_enabled=False, email=None, locale="en-US"
+        )
         return json_response(data)
 
     async def user(self, request: web.Request) -> web.Response:

@@ -45,7 +45,9 @@ class InteractionRoutes:
         self.world = fake.world
 
     def register(self, router: web.UrlDispatcher, prefix: str) -> None:
-        router.add_post(prefix + r"/interactions/{interaction_id:\d+}/{token}/callback", self.callback)
+        router.add_post(
+            prefix + r"/interactions/{interaction_id:\d+}/{token}/callback", self.callback
+        )
         hook = prefix + r"/webhooks/{app_id:\d+}/{token}"
         router.add_post(hook, self.followup)
         router.add_get(hook + "/messages/{message_id}", self.get_message)
@@ -67,7 +69,12 @@ class InteractionRoutes:
         body, files = await read_body(request)
         ctype = body.get("type")
         data = body.get("data") or {}
-        attempt: Payload = {"type": ctype, "data": data, "elapsed": handle.elapsed(), "status": "accepted"}
+        attempt: Payload = {
+            "type": ctype,
+            "data": data,
+            "elapsed": handle.elapsed(),
+            "status": "accepted",
+        }
         handle.callbacks.append(attempt)
         refused = self._refusal(handle, attempt, where)
         if refused is None:
@@ -80,45 +87,80 @@ class InteractionRoutes:
         self.fake._notify()
         return json_response(self._callback_body(handle, ctype))
 
-    def _refusal(self, handle: InteractionHandle, attempt: Payload, where: str) -> web.Response | None:
+    def _refusal(
+        self, handle: InteractionHandle, attempt: Payload, where: str
+    ) -> web.Response | None:
         ctype = attempt["type"]
         if handle.response is not None:
             first = CALLBACK_NAMES.get(handle.response["type"], handle.response["type"])
-            self._violation(where, f"second initial response (type {ctype}) to {handle.label}: it was "
-                                   f"already acknowledged with {first}; use a followup or edit @original")
+            self._violation(
+                where,
+                f"second initial response (type {ctype}) to {handle.label}: it was "
+                f"already acknowledged with {first}; use a followup or edit @original",
+            )
             return error(400, 40060, "Interaction has already been acknowledged.")
         if attempt["elapsed"] > self.fake.interaction_deadline:
-            self._violation(where, f"initial response to {handle.label} came {attempt['elapsed']:.2f}s after the "
-                                   f"interaction (deadline {self.fake.interaction_deadline}s); defer first")
+            self._violation(
+                where,
+                f"initial response to {handle.label} came {attempt['elapsed']:.2f}s after the "
+                f"interaction (deadline {self.fake.interaction_deadline}s); defer first",
+            )
             return error(404, 10062, "Unknown interaction")
         if ctype not in ALLOWED_CALLBACKS.get(handle.type, ()):
-            self._violation(where, f"callback type {ctype!r} is not valid for interaction type {handle.type}")
-            return form_errors([FormError(("type",), "INTERACTION_RESPONSE_TYPE_INVALID",
-                                          f"Interaction response type {ctype!r} is invalid here")])
+            self._violation(
+                where, f"callback type {ctype!r} is not valid for interaction type {handle.type}"
+            )
+            return form_errors(
+                [
+                    FormError(
+                        ("type",),
+                        "INTERACTION_RESPONSE_TYPE_INVALID",
+                        f"Interaction response type {ctype!r} is invalid here",
+                    )
+                ]
+            )
         return None
 
-    async def _apply(self, handle: InteractionHandle, ctype: int, data: Payload, files: list,
-                     where: str) -> web.Response | None:
+    async def _apply(
+        self, handle: InteractionHandle, ctype: int, data: Payload, files: list, where: str
+    ) -> web.Response | None:
         channel = handle.channel
         if ctype == 4:
-            draft = bot_messages.make_draft(self.fake, data, files, where=where, channel_id=channel.id,
-                                            allowed_flags=INTERACTION_MESSAGE_FLAGS)
+            draft = bot_messages.make_draft(
+                self.fake,
+                data,
+                files,
+                where=where,
+                channel_id=channel.id,
+                allowed_flags=INTERACTION_MESSAGE_FLAGS,
+            )
             if isinstance(draft, web.Response):
                 return draft
             mtype = 0
             if handle.type == APPLICATION_COMMAND:
                 mtype = 20 if handle.payload["data"].get("type", 1) == 1 else 23
-            extra = message_interaction_fields(self.fake, handle, handle.payload.get("data", {}).get("name"))
+            extra = message_interaction_fields(
+                self.fake, handle, handle.payload.get("data", {}).get("name")
+            )
             handle.original = handle.rendered = await bot_messages.create(
-                self.fake, channel, draft, mtype=mtype, extra=extra)
+                self.fake, channel, draft, mtype=mtype, extra=extra
+            )
         elif ctype == 5:
             flags = data.get("flags") or 0
             if not isinstance(flags, int) or flags & ~FLAG_EPHEMERAL:
-                self._violation(where, f"a deferred response may only carry the EPHEMERAL flag, got flags={flags!r}")
-                return form_errors([FormError(("data", "flags"), "MESSAGE_FLAGS_INVALID", "Invalid flags")])
-            extra = message_interaction_fields(self.fake, handle, handle.payload.get("data", {}).get("name"))
+                self._violation(
+                    where,
+                    f"a deferred response may only carry the EPHEMERAL flag, got flags={flags!r}",
+                )
+                return form_errors(
+                    [FormError(("data", "flags"), "MESSAGE_FLAGS_INVALID", "Invalid flags")]
+                )
+            extra = message_interaction_fields(
+                self.fake, handle, handle.payload.get("data", {}).get("name")
+            )
             handle.original = await bot_messages.create_placeholder(
-                self.fake, channel, ephemeral=bool(flags & FLAG_EPHEMERAL), extra=extra)
+                self.fake, channel, ephemeral=bool(flags & FLAG_EPHEMERAL), extra=extra
+            )
         elif ctype in (6, 7):
             message = self.world.messages.get(handle.message_id or 0)
             if message is None:
@@ -126,8 +168,15 @@ class InteractionRoutes:
                 return error(400, 50035, "Invalid Form Body")
             handle.original = message
             if ctype == 7:
-                draft = bot_messages.make_draft(self.fake, data, files, where=where, channel_id=channel.id,
-                                                allowed_flags=INTERACTION_MESSAGE_FLAGS, base=message)
+                draft = bot_messages.make_draft(
+                    self.fake,
+                    data,
+                    files,
+                    where=where,
+                    channel_id=channel.id,
+                    allowed_flags=INTERACTION_MESSAGE_FLAGS,
+                    base=message,
+                )
                 if isinstance(draft, web.Response):
                     return draft
                 handle.rendered = await bot_messages.edit(self.fake, message, draft)
@@ -145,11 +194,17 @@ class InteractionRoutes:
     def _modal(self, handle: InteractionHandle, data: Payload, where: str) -> web.Response | None:
         errors = []
         if not 1 <= len(str(data.get("custom_id") or "")) <= 100:
-            errors.append(FormError(("data", "custom_id"), "BASE_TYPE_BAD_LENGTH", "Must be 1-100 in length."))
+            errors.append(
+                FormError(("data", "custom_id"), "BASE_TYPE_BAD_LENGTH", "Must be 1-100 in length.")
+            )
         if not 1 <= len(str(data.get("title") or "")) <= 45:
-            errors.append(FormError(("data", "title"), "BASE_TYPE_BAD_LENGTH", "Must be 1-45 in length."))
+            errors.append(
+                FormError(("data", "title"), "BASE_TYPE_BAD_LENGTH", "Must be 1-45 in length.")
+            )
         if not 1 <= len(data.get("components") or []) <= 5:
-            errors.append(FormError(("data", "components"), "BASE_TYPE_BAD_LENGTH", "Must be 1-5 in length."))
+            errors.append(
+                FormError(("data", "components"), "BASE_TYPE_BAD_LENGTH", "Must be 1-5 in length.")
+            )
         if errors:
             for err in errors:
                 self._violation(where, str(err))
@@ -184,22 +239,35 @@ class InteractionRoutes:
             self._violation(where, f"interaction token used after {TOKEN_LIFETIME // 60} minutes")
             return error(401, 50027, "Invalid Webhook Token")
         if handle.response is None:
-            self._violation(where, f"used before {handle.label} was acknowledged (respond or defer first)")
+            self._violation(
+                where, f"used before {handle.label} was acknowledged (respond or defer first)"
+            )
             return error(404, 10015, "Unknown Webhook")
         if handle.response["type"] not in (4, 5, 6, 7):
-            self._violation(where, f"{handle.label} was answered with type {handle.response['type']}, "
-                                   "which has no message to follow up")
+            self._violation(
+                where,
+                f"{handle.label} was answered with type {handle.response['type']}, "
+                "which has no message to follow up",
+            )
             return error(404, 10015, "Unknown Webhook")
         return handle
 
     async def followup(self, request: web.Request) -> web.Response:
-        where = f"POST /webhooks/{request.match_info['app_id']}/{_short(request.match_info['token'])}"
+        where = (
+            f"POST /webhooks/{request.match_info['app_id']}/{_short(request.match_info['token'])}"
+        )
         handle = self._handle_for(request, where)
         if isinstance(handle, web.Response):
             return handle
         body, files = await read_body(request)
-        draft = bot_messages.make_draft(self.fake, body, files, where=where, channel_id=handle.channel.id,
-                                        allowed_flags=INTERACTION_MESSAGE_FLAGS)
+        draft = bot_messages.make_draft(
+            self.fake,
+            body,
+            files,
+            where=where,
+            channel_id=handle.channel.id,
+            allowed_flags=INTERACTION_MESSAGE_FLAGS,
+        )
         if isinstance(draft, web.Response):
             return draft
         original = handle.original
@@ -216,7 +284,9 @@ class InteractionRoutes:
             return json_response(message)
         return no_content()
 
-    def _target(self, request: web.Request, handle: InteractionHandle, where: str) -> Payload | web.Response:
+    def _target(
+        self, request: web.Request, handle: InteractionHandle, where: str
+    ) -> Payload | web.Response:
         mid = request.match_info["message_id"]
         if mid == "@original":
             target = handle.original
@@ -224,7 +294,9 @@ class InteractionRoutes:
             own = ([handle.original] if handle.original else []) + handle.followups
             target = next((m for m in own if m["id"] == mid), None)
         if target is None or int(target["id"]) in self.fake.deleted_message_ids:
-            self._violation(where, f"message {mid} does not belong to {handle.label} (or was deleted)")
+            self._violation(
+                where, f"message {mid} does not belong to {handle.label} (or was deleted)"
+            )
             return error(404, 10008, "Unknown Message")
         return target
 
@@ -245,8 +317,15 @@ class InteractionRoutes:
         if isinstance(target, web.Response):
             return target
         body, files = await read_body(request)
-        draft = bot_messages.make_draft(self.fake, body, files, where=where, channel_id=handle.channel.id,
-                                        allowed_flags=INTERACTION_MESSAGE_FLAGS, base=target)
+        draft = bot_messages.make_draft(
+            self.fake,
+            body,
+            files,
+            where=where,
+            channel_id=handle.channel.id,
+            allowed_flags=INTERACTION_MESSAGE_FLAGS,
+            base=target,
+        )
         if isinstance(draft, web.Response):
             return draft
         await bot_messages.edit(self.fake, target, draft)
@@ -267,4 +346,3 @@ class InteractionRoutes:
             handle.original_deleted = True
         self.fake._notify()
         return no_content()
-

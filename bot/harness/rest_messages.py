@@ -75,12 +75,18 @@ class MessageRoutes:
 
     def _message(self, request: web.Request, channel: Channel) -> Payload | None:
         message = self.world.messages.get(int(request.match_info["message_id"]))
-        if message is None or int(message["channel_id"]) != channel.id or message["flags"] & FLAG_EPHEMERAL:
+        if (
+            message is None
+            or int(message["channel_id"]) != channel.id
+            or message["flags"] & FLAG_EPHEMERAL
+        ):
             return None
         return message
 
     def _seen(self, message: Payload) -> Payload:
-        return as_seen_by_bot(message, bot_id=self.world.bot.id, content_intent=self.fake.gateway.content_intent)
+        return as_seen_by_bot(
+            message, bot_id=self.world.bot.id, content_intent=self.fake.gateway.content_intent
+        )
 
     # -- routes -------------------------------------------------------------------------
 
@@ -98,8 +104,11 @@ class MessageRoutes:
             return error(403, 50013, "Missing Permissions")
         query = request.query
         limit = max(1, min(100, int(query.get("limit", 50))))
-        items = [m for m in self.world.messages.values()
-                 if int(m["channel_id"]) == channel.id and not m["flags"] & FLAG_EPHEMERAL]
+        items = [
+            m
+            for m in self.world.messages.values()
+            if int(m["channel_id"]) == channel.id and not m["flags"] & FLAG_EPHEMERAL
+        ]
         items.sort(key=lambda m: int(m["id"]), reverse=True)
         if "before" in query:
             items = [m for m in items if int(m["id"]) < int(query["before"])]
@@ -115,8 +124,14 @@ class MessageRoutes:
         if self._lacks(channel, needed):
             return error(403, 50013, "Missing Permissions")
         body, files = await read_body(request)
-        draft = bot_messages.make_draft(self.fake, body, files, where=f"POST /channels/{channel.id}/messages",
-                                        channel_id=channel.id, allowed_flags=CHANNEL_MESSAGE_FLAGS)
+        draft = bot_messages.make_draft(
+            self.fake,
+            body,
+            files,
+            where=f"POST /channels/{channel.id}/messages",
+            channel_id=channel.id,
+            allowed_flags=CHANNEL_MESSAGE_FLAGS,
+        )
         if isinstance(draft, web.Response):
             return draft
         message = await bot_messages.create(self.fake, channel, draft)
@@ -137,8 +152,15 @@ class MessageRoutes:
         if int(message["author"]["id"]) != self.world.bot.id:
             return error(403, 50005, "Cannot edit a message authored by another user")
         body, files = await read_body(request)
-        draft = bot_messages.make_draft(self.fake, body, files, where=f"PATCH /channels/{channel.id}/messages",
-                                        channel_id=channel.id, allowed_flags=CHANNEL_MESSAGE_FLAGS, base=message)
+        draft = bot_messages.make_draft(
+            self.fake,
+            body,
+            files,
+            where=f"PATCH /channels/{channel.id}/messages",
+            channel_id=channel.id,
+            allowed_flags=CHANNEL_MESSAGE_FLAGS,
+            base=message,
+        )
         if isinstance(draft, web.Response):
             return draft
         return json_response(await bot_messages.edit(self.fake, message, draft))
@@ -169,10 +191,14 @@ class MessageRoutes:
             return error(400, 50007, "Cannot send messages to this user")
         return json_response(self.world.dm_channel(user).payload())
 
-    async def _start_thread(self, channel: Channel, body: Payload, *, message: Payload | None) -> web.Response:
+    async def _start_thread(
+        self, channel: Channel, body: Payload, *, message: Payload | None
+    ) -> web.Response:
         name = body.get("name")
         if not isinstance(name, str) or not 1 <= len(name) <= 100:
-            self.fake.record_violation(f"POST threads: thread name {name!r} must be 1-100 characters")
+            self.fake.record_violation(
+                f"POST threads: thread name {name!r} must be 1-100 characters"
+            )
             return error(400, 50035, "Invalid Form Body")
         if self._lacks(channel, VIEW_CHANNEL | CREATE_PUBLIC_THREADS):
             return error(403, 50013, "Missing Permissions")
@@ -185,8 +211,16 @@ class MessageRoutes:
             thread = self.world.add_thread(channel, name, thread_id=None, ctype=ctype)
         self.fake.threads.append(thread)
         data = thread.payload()
-        event = dict(data, newly_created=True, member={
-            "id": str(thread.id), "user_id": str(self.world.bot.id), "join_timestamp": thread.created_at, "flags": 1})
+        event = dict(
+            data,
+            newly_created=True,
+            member={
+                "id": str(thread.id),
+                "user_id": str(self.world.bot.id),
+                "join_timestamp": thread.created_at,
+                "flags": 1,
+            },
+        )
         if self.fake.gateway.session is not None:
             await self.fake.gateway.dispatch("THREAD_CREATE", event)
         self.fake._notify()
@@ -209,7 +243,10 @@ class MessageRoutes:
         if channel is None:
             return error(404, 10003, "Unknown Channel")
         body, _ = await read_body(request)
-        if channel.type != GUILD_TEXT or int(body.get("type") or PRIVATE_THREAD) not in (PUBLIC_THREAD, PRIVATE_THREAD):
+        if channel.type != GUILD_TEXT or int(body.get("type") or PRIVATE_THREAD) not in (
+            PUBLIC_THREAD,
+            PRIVATE_THREAD,
+        ):
             return error(400, 50024, "Cannot execute action on this channel type")
         return await self._start_thread(channel, body, message=None)
 
@@ -219,7 +256,9 @@ class MessageRoutes:
         if channel is None or message is None:
             return error(404, 10008, "Unknown Message")
         emoji = urllib.parse.unquote(request.match_info["emoji"])
-        self.fake.reactions.append(ReactionEvent(channel.id, int(message["id"]), emoji, added, time.monotonic()))
+        self.fake.reactions.append(
+            ReactionEvent(channel.id, int(message["id"]), emoji, added, time.monotonic())
+        )
         self.fake._notify()
         return no_content()
 

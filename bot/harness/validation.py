@@ -111,22 +111,34 @@ def validate_embed(embed: Any, path: tuple[str | int, ...]) -> tuple[list[FormEr
     _check_url(errors, embed.get("url"), (*path, "url"))
     color = embed.get("color")
     if color is not None and not (isinstance(color, int) and 0 <= color <= 0xFFFFFF):
-        errors.append(FormError((*path, "color"), "NUMBER_TYPE_MAX", "int value should be <= 16777215."))
+        errors.append(
+            FormError((*path, "color"), "NUMBER_TYPE_MAX", "int value should be <= 16777215.")
+        )
     fields = embed.get("fields") or []
     if len(fields) > FIELDS_MAX:
         errors.append(
-            FormError((*path, "fields"), "BASE_TYPE_MAX_LENGTH", f"Must be {FIELDS_MAX} or fewer in length.")
+            FormError(
+                (*path, "fields"),
+                "BASE_TYPE_MAX_LENGTH",
+                f"Must be {FIELDS_MAX} or fewer in length.",
+            )
         )
     for i, fld in enumerate(fields):
         fpath = (*path, "fields", i)
         if not isinstance(fld, dict):
             errors.append(FormError(fpath, "DICT_TYPE_CONVERT", "Only dictionaries may be used."))
             continue
-        total += _check_str(errors, fld.get("name"), (*fpath, "name"), FIELD_NAME_MAX, required=True)
-        total += _check_str(errors, fld.get("value"), (*fpath, "value"), FIELD_VALUE_MAX, required=True)
+        total += _check_str(
+            errors, fld.get("name"), (*fpath, "name"), FIELD_NAME_MAX, required=True
+        )
+        total += _check_str(
+            errors, fld.get("value"), (*fpath, "value"), FIELD_VALUE_MAX, required=True
+        )
     footer = embed.get("footer")
     if isinstance(footer, dict):
-        total += _check_str(errors, footer.get("text"), (*path, "footer", "text"), FOOTER_MAX, required=True)
+        total += _check_str(
+            errors, footer.get("text"), (*path, "footer", "text"), FOOTER_MAX, required=True
+        )
         _check_url(errors, footer.get("icon_url"), (*path, "footer", "icon_url"))
     author = embed.get("author")
     if isinstance(author, dict):
@@ -145,7 +157,9 @@ def validate_embeds(embeds: Any) -> list[FormError]:
     if embeds is None:
         return []
     if not isinstance(embeds, list):
-        return [FormError(("embeds",), "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType.")]
+        return [
+            FormError(("embeds",), "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType.")
+        ]
     errors: list[FormError] = []
     if len(embeds) > EMBEDS_MAX:
         errors.append(_too_long(("embeds",), EMBEDS_MAX))
@@ -156,7 +170,11 @@ def validate_embeds(embeds: Any) -> list[FormError]:
         total += size
     if total > EMBED_TOTAL_MAX:
         errors.append(
-            FormError(("embeds",), "MAX_EMBED_SIZE_EXCEEDED", f"Embed size exceeds maximum size of {EMBED_TOTAL_MAX}")
+            FormError(
+                ("embeds",),
+                "MAX_EMBED_SIZE_EXCEEDED",
+                f"Embed size exceeds maximum size of {EMBED_TOTAL_MAX}",
+            )
         )
     return errors
 
@@ -168,26 +186,45 @@ def _check_button(errors: list[FormError], button: Payload, path: tuple[str | in
         _check_str(errors, label, (*path, "label"), BUTTON_LABEL_MAX, required=False)
     if style == LINK_STYLE:
         if not button.get("url"):
-            errors.append(FormError((*path, "url"), "BUTTON_LINK_URL_REQUIRED", "Link buttons need a url."))
+            errors.append(
+                FormError((*path, "url"), "BUTTON_LINK_URL_REQUIRED", "Link buttons need a url.")
+            )
         _check_url(errors, button.get("url"), (*path, "url"))
         if button.get("custom_id") is not None:
             errors.append(
-                FormError((*path, "custom_id"), "BUTTON_LINK_CUSTOM_ID", "Link buttons cannot have a custom_id.")
+                FormError(
+                    (*path, "custom_id"),
+                    "BUTTON_LINK_CUSTOM_ID",
+                    "Link buttons cannot have a custom_id.",
+                )
             )
     elif style == PREMIUM_STYLE:
         if not button.get("sku_id"):
             errors.append(_required((*path, "sku_id")))
     else:
         if style not in (1, 2, 3, 4):
-            errors.append(FormError((*path, "style"), "ENUM_TYPE_COERCE", f"Value {style!r} is not a valid enum."))
+            errors.append(
+                FormError(
+                    (*path, "style"), "ENUM_TYPE_COERCE", f"Value {style!r} is not a valid enum."
+                )
+            )
         if button.get("url") is not None:
-            errors.append(FormError((*path, "url"), "BUTTON_URL_NOT_ALLOWED", "Only link buttons have a url."))
+            errors.append(
+                FormError((*path, "url"), "BUTTON_URL_NOT_ALLOWED", "Only link buttons have a url.")
+            )
         if style != PREMIUM_STYLE and not label and not button.get("emoji"):
-            errors.append(FormError((*path, "label"), "BUTTON_LABEL_REQUIRED", "A button needs a label or an emoji."))
+            errors.append(
+                FormError(
+                    (*path, "label"), "BUTTON_LABEL_REQUIRED", "A button needs a label or an emoji."
+                )
+            )
 
 
 def _walk_components(
-    components: list[Any], path: tuple[str | int, ...], errors: list[FormError], ids: dict[str, tuple]
+    components: list[Any],
+    path: tuple[str | int, ...],
+    errors: list[FormError],
+    ids: dict[str, tuple],
 ) -> int:
     """Check custom_ids, buttons and selects at any depth; return how many components there are."""
     count = 0
@@ -200,12 +237,18 @@ def _walk_components(
         custom_id = comp.get("custom_id")
         if custom_id is not None:
             if not isinstance(custom_id, str) or not custom_id:
-                errors.append(FormError((*cpath, "custom_id"), "BASE_TYPE_REQUIRED", "This field is required"))
+                errors.append(
+                    FormError((*cpath, "custom_id"), "BASE_TYPE_REQUIRED", "This field is required")
+                )
             elif len(custom_id) > CUSTOM_ID_MAX:
                 errors.append(_too_long((*cpath, "custom_id"), CUSTOM_ID_MAX))
             elif custom_id in ids:
                 errors.append(
-                    FormError((*cpath, "custom_id"), "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated")
+                    FormError(
+                        (*cpath, "custom_id"),
+                        "COMPONENT_CUSTOM_ID_DUPLICATED",
+                        "Component custom id cannot be duplicated",
+                    )
                 )
             else:
                 ids[custom_id] = cpath
@@ -221,7 +264,13 @@ def _walk_components(
                 errors.append(_too_long((*cpath, "options"), 25))
             for j, opt in enumerate(options):
                 for key in ("label", "value", "description"):
-                    _check_str(errors, opt.get(key), (*cpath, "options", j, key), 100, required=key != "description")
+                    _check_str(
+                        errors,
+                        opt.get(key),
+                        (*cpath, "options", j, key),
+                        100,
+                        required=key != "description",
+                    )
         for key in ("components",):
             if isinstance(comp.get(key), list):
                 count += _walk_components(comp[key], (*cpath, key), errors, ids)
@@ -234,7 +283,11 @@ def validate_components(components: Any, flags: int) -> list[FormError]:
     if components is None:
         return []
     if not isinstance(components, list):
-        return [FormError(("components",), "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType.")]
+        return [
+            FormError(
+                ("components",), "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType."
+            )
+        ]
     errors: list[FormError] = []
     ids: dict[str, tuple] = {}
     if flags & FLAG_COMPONENTS_V2:
@@ -247,16 +300,29 @@ def validate_components(components: Any, flags: int) -> list[FormError]:
     for i, row in enumerate(components):
         path: tuple[str | int, ...] = ("components", i)
         if not isinstance(row, dict) or row.get("type") != ACTION_ROW:
-            errors.append(FormError(path, "UNION_TYPE_CHOICES", "Top-level components must be action rows."))
+            errors.append(
+                FormError(path, "UNION_TYPE_CHOICES", "Top-level components must be action rows.")
+            )
             continue
         children = row.get("components") or []
         if not children:
-            errors.append(FormError((*path, "components"), "BASE_TYPE_MIN_LENGTH", "Must be 1 or more in length."))
+            errors.append(
+                FormError(
+                    (*path, "components"), "BASE_TYPE_MIN_LENGTH", "Must be 1 or more in length."
+                )
+            )
         if len(children) > ROW_BUTTONS_MAX:
             errors.append(_too_long((*path, "components"), ROW_BUTTONS_MAX))
-        if any(isinstance(c, dict) and c.get("type") in SELECT_TYPES for c in children) and len(children) > 1:
+        if (
+            any(isinstance(c, dict) and c.get("type") in SELECT_TYPES for c in children)
+            and len(children) > 1
+        ):
             errors.append(
-                FormError((*path, "components"), "COMPONENT_LAYOUT_WIDTH_EXCEEDED", "A select menu must be alone in its row.")
+                FormError(
+                    (*path, "components"),
+                    "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
+                    "A select menu must be alone in its row.",
+                )
             )
     _walk_components(components, ("components",), errors, ids)
     return errors
@@ -266,7 +332,9 @@ def validate_allowed_mentions(allowed: Any) -> list[FormError]:
     if allowed is None:
         return []
     if not isinstance(allowed, dict):
-        return [FormError(("allowed_mentions",), "DICT_TYPE_CONVERT", "Only dictionaries may be used.")]
+        return [
+            FormError(("allowed_mentions",), "DICT_TYPE_CONVERT", "Only dictionaries may be used.")
+        ]
     errors: list[FormError] = []
     parse = allowed.get("parse") or []
     for kind in ("users", "roles"):
@@ -291,15 +359,20 @@ def validate_message(body: Payload, *, allowed_flags: int) -> list[FormError]:
         _check_str(errors, content, ("content",), CONTENT_MAX, required=False)
     flags = body.get("flags") or 0
     if not isinstance(flags, int) or flags & ~allowed_flags:
-        errors.append(FormError(("flags",), "MESSAGE_FLAGS_INVALID", f"Invalid message flags {flags!r}"))
+        errors.append(
+            FormError(("flags",), "MESSAGE_FLAGS_INVALID", f"Invalid message flags {flags!r}")
+        )
         flags = 0
     errors += validate_embeds(body.get("embeds"))
     errors += validate_components(body.get("components"), flags)
     errors += validate_allowed_mentions(body.get("allowed_mentions"))
     if flags & FLAG_COMPONENTS_V2 and (body.get("content") or body.get("embeds")):
         errors.append(
-            FormError(("content",), "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
-                      "content and embeds cannot be used with the IS_COMPONENTS_V2 flag.")
+            FormError(
+                ("content",),
+                "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
+                "content and embeds cannot be used with the IS_COMPONENTS_V2 flag.",
+            )
         )
     return errors
 

@@ -6,7 +6,6 @@ Nothing here talks to the network; the gateway and REST modules read and change 
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from bot.harness.commands import CommandRegistry
 from bot.harness.models import (
@@ -82,11 +81,15 @@ class World:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, *, owner: User | None, bot_permissions: int = BOT_DEFAULT) -> Guild:
+    def add_guild(
+        self, name: str, *, owner: User | None, bot_permissions: int = BOT_DEFAULT
+    ) -> Guild:
         gid = self.new_id()
         owner = owner or self.add_user(f"{name.lower().replace(' ', '-')}-owner")
         guild = Guild(id=gid, name=name, owner_id=owner.id)
-        guild.roles[gid] = Role(id=gid, guild_id=gid, name="@everyone", permissions=EVERYONE_DEFAULT)
+        guild.roles[gid] = Role(
+            id=gid, guild_id=gid, name="@everyone", permissions=EVERYONE_DEFAULT
+        )
         bot_role = self.add_role(guild, self.bot.username, bot_permissions, managed=True)
         bot_role.bot_id = self.bot.id
         self.guilds[gid] = guild
@@ -95,7 +98,13 @@ class World:
         return guild
 
     def add_role(
-        self, guild: Guild, name: str, permissions: int, *, managed: bool = False, mentionable: bool = False
+        self,
+        guild: Guild,
+        name: str,
+        permissions: int,
+        *,
+        managed: bool = False,
+        mentionable: bool = False,
     ) -> Role:
         role = Role(
             id=self.new_id(),
@@ -109,8 +118,16 @@ class World:
         guild.roles[role.id] = role
         return role
 
-    def add_channel(self, guild: Guild, name: str, *, ctype: int = GUILD_TEXT, parent: Channel | None = None,
-                    channel_id: int | None = None, owner_id: int | None = None) -> Channel:
+    def add_channel(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        ctype: int = GUILD_TEXT,
+        parent: Channel | None = None,
+        channel_id: int | None = None,
+        owner_id: int | None = None,
+    ) -> Channel:
         channel = Channel(
             id=channel_id or self.new_id(),
             type=ctype,
@@ -140,10 +157,14 @@ class World:
             self.channels[channel.id] = channel
         return channel
 
-    def add_thread(self, parent: Channel, name: str, *, thread_id: int | None, ctype: int = PUBLIC_THREAD) -> Channel:
+    def add_thread(
+        self, parent: Channel, name: str, *, thread_id: int | None, ctype: int = PUBLIC_THREAD
+    ) -> Channel:
         guild = self.guild_of(parent)
         assert guild is not None
-        return self.add_channel(guild, name, ctype=ctype, parent=parent, channel_id=thread_id, owner_id=self.bot.id)
+        return self.add_channel(
+            guild, name, ctype=ctype, parent=parent, channel_id=thread_id, owner_id=self.bot.id
+        )
 
     # -- payloads -------------------------------------------------------------------
 
@@ -255,7 +276,7 @@ def strip_content(message: Payload) -> Payload:
 
 
 def content_visible(message: Payload, *, bot_id: int, content_intent: bool) -> bool:
-    """Discord's rule: content is sent with the intent, in DMs, or when the bot wrote or is mentioned."""
+    """Content comes with the intent, in DMs, or when the bot wrote it or is mentioned."""
     if content_intent or "guild_id" not in message:
         return True
     if int(message["author"]["id"]) == bot_id:
@@ -265,9 +286,15 @@ def content_visible(message: Payload, *, bot_id: int, content_intent: bool) -> b
 
 def as_seen_by_bot(message: Payload, *, bot_id: int, content_intent: bool) -> Payload:
     """Apply the Message Content rule to a message and the message it replies to."""
-    seen = message if content_visible(message, bot_id=bot_id, content_intent=content_intent) else strip_content(message)
+    seen = (
+        message
+        if content_visible(message, bot_id=bot_id, content_intent=content_intent)
+        else strip_content(message)
+    )
     ref = message.get("referenced_message")
     if isinstance(ref, dict):
-        seen = dict(seen, referenced_message=as_seen_by_bot(ref, bot_id=bot_id, content_intent=content_intent))
+        seen = dict(
+            seen,
+            referenced_message=as_seen_by_bot(ref, bot_id=bot_id, content_intent=content_intent),
+        )
     return seen
-

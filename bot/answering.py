@@ -86,7 +86,11 @@ class Answerer:
             passage = result.passage
             document = self.index.corpus.documents[passage.doc_id]
             excerpt = make_excerpt(
-                passage.text, self.index.analyzer, weights, self.config.answer.excerpt_chars
+                passage.text,
+                self.index.analyzer,
+                weights,
+                self.config.answer.excerpt_chars,
+                self.index.synonyms,
             )
             items.append(
                 AnswerItem(

@@ -87,6 +87,15 @@ class RetrievalConfig:
     # Final score = BM25 x coverage^coord_weight over the best rerank_depth passages.
     coord_weight: float = _opt(1.0, min=0.0)
     rerank_depth: int = _opt(30, min=1)
+    # Field weighting: a document's title (and a passage's section heading) count as
+    # this many extra copies in every passage. 0: text only.
+    title_weight: int = _opt(0, min=0, max=10)
+    section_weight: int = _opt(0, min=0, max=10)
+    # Pseudo-relevance feedback: add prf_terms terms from the prf_docs best passages,
+    # each with weight prf_weight, and rank again. prf_docs 0: off.
+    prf_docs: int = _opt(0, min=0, max=50)
+    prf_terms: int = _opt(10, min=1, max=100)
+    prf_weight: float = _opt(0.3, min=0.0, max=1.0)
 
 
 @dataclass(frozen=True)
@@ -154,18 +163,36 @@ def default_config_path() -> Path:
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
-    """Load and validate a config file; raise ConfigError with a one-line message."""
+    """Load and validate a config file; raise ConfigError with a one-line message.
+
+    A config file only needs the keys it changes: the others come from the
+    project's ``config/default.yaml`` (when present), else from the defaults here.
+    """
     config_path = Path(path) if path is not None else default_config_path()
+    base = Config()
+    shipped = REPO_ROOT / DEFAULT_CONFIG_NAME
+    if shipped.is_file() and not _same_file(shipped, config_path):
+        base = parse_config(_read(shipped), shipped)
+    return parse_config(_read(config_path), config_path, base)
+
+
+def _read(config_path: Path) -> str:
     try:
-        text = config_path.read_text(encoding="utf-8")
+        return config_path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{config_path}: config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{config_path}: cannot read config file: {exc}") from None
-    return parse_config(text, config_path)
 
 
-def parse_config(text: str, config_path: Path) -> Config:
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def parse_config(text: str, config_path: Path, base: Config | None = None) -> Config:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -176,7 +203,7 @@ def parse_config(text: str, config_path: Path) -> Config:
     if node is None:
         node = yaml.MappingNode("tag:yaml.org,2002:map", [])
     builder = _Builder(config_path)
-    config = builder.build(Config, node, "")
+    config = builder.build(Config, node, "", base or Config())
     return dataclasses.replace(config, source=config_path)
 
 
@@ -190,29 +217,34 @@ class _Builder:
         label = key or "(top level)"
         raise ConfigError(f"{self.path}:{line}: {label}: {message}")
 
-    def build(self, cls: type, node: yaml.Node, prefix: str) -> Any:
+    def build(self, cls: type, node: yaml.Node, prefix: str, base: Any) -> Any:
+        """``base`` with the settings present in ``node`` replaced."""
         if not isinstance(node, yaml.MappingNode):
             self.fail(node, prefix, f"expected a mapping of settings, got {_describe(node)}")
         hints = typing.get_type_hints(cls)
         fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
         values: dict[str, Any] = {}
+        seen: set[str] = set()
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             dotted = f"{prefix}.{key}" if prefix else str(key)
             if key not in fields:
                 choices = ", ".join(sorted(fields))
                 self.fail(key_node, dotted, f"unknown setting (valid here: {choices})")
-            if key in values:
+            if key in seen:
                 self.fail(key_node, dotted, "set twice")
-            values[key] = self.convert(hints[key], value_node, dotted, fields[key].metadata)
-        return cls(**values)
+            seen.add(key)
+            hint = hints[key]
+            if dataclasses.is_dataclass(hint):
+                values[key] = self.build(hint, value_node, dotted, getattr(base, key))
+            else:
+                values[key] = self.convert(hint, value_node, dotted, fields[key].metadata)
+        return dataclasses.replace(base, **values)
 
     def convert(self, hint: Any, node: yaml.Node, key: str, checks: Any = None) -> Any:
         checks = checks or {}
         origin = typing.get_origin(hint)
         args = typing.get_args(hint)
-        if dataclasses.is_dataclass(hint):
-            return self.build(hint, node, key)
         if origin in (typing.Union, types.UnionType):
             if type(None) in args and _is_null(node):
                 return None

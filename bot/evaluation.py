@@ -175,7 +175,9 @@ def evaluate(data: EvalSet, config: Config, engine: str | None = None, progress=
                 t: w * idf(index.doc_freqs.get(t, 0), len(corpus.passages))
                 for t, w in outcome.query.terms.items()
             }
-            excerpt = make_excerpt(top.text, index.analyzer, weights, config.answer.excerpt_chars)
+            excerpt = make_excerpt(
+                top.text, index.analyzer, weights, config.answer.excerpt_chars, index.synonyms
+            )
             top_hits[qid] = (top.text, excerpt.text)
     query_seconds = time.perf_counter() - started
 

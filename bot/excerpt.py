@@ -8,11 +8,13 @@ Highlights are character spans, in the excerpt, of words matching the question.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.analysis import Analyzer
 from bot.sentences import split_sentences
+from bot.synonyms import SynonymTable
 
 ELLIPSIS = "…"
 
@@ -30,13 +32,18 @@ def make_excerpt(
     analyzer: Analyzer,
     weights: Mapping[str, float],
     max_chars: int,
+    synonyms: SynonymTable | None = None,
 ) -> Excerpt:
     """Pick and trim the best-answering sentences of ``passage``.
 
     ``weights`` maps the question's terms (with synonyms and typo matches) to
     their importance; a sentence scores the weights of the distinct terms it holds.
+    Words of a synonym phrase whose group term the question has count as
+    matches too ("Department of Government Efficiency" for "DOGE").
     """
     words = [w for w in analyzer.words(passage) if w.term is not None]
+    if synonyms is not None:
+        words = _with_synonym_terms(words, weights, synonyms)
     sentences = split_sentences(passage) or [(0, len(passage))]
     scores = [_score(words, s, e, weights) for s, e in sentences]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
@@ -72,6 +79,17 @@ def make_excerpt(
         if start <= w.start and w.end <= end and w.term in weights
     )
     return Excerpt(text, highlights, start, end)
+
+
+def _with_synonym_terms(words: list, weights: Mapping[str, float], synonyms: SynonymTable) -> list:
+    """Words inside a matched synonym phrase take the phrase's group term."""
+    replaced = list(words)
+    for start, length, token in synonyms.matches([w.term for w in words]):
+        if token in weights:
+            for i in range(start, start + length):
+                if replaced[i].term not in weights:
+                    replaced[i] = dataclasses.replace(replaced[i], term=token)
+    return replaced
 
 
 def _score(words: list, start: int, end: int, weights: Mapping[str, float]) -> float:

@@ -64,6 +64,7 @@ class SearchIndex:
         self.engine = engine
         self.doc_freqs = doc_freqs
         self.build_seconds = build_seconds
+        self.fields = FieldTerms(analyzer, synonyms, corpus, config.retrieval)
         n_docs = len(corpus.passages)
         corrector = (
             TypoCorrector(surface_terms, config.analysis.typo_min_length)
@@ -96,8 +97,10 @@ class SearchIndex:
         documents: list[list[str]] = []
         doc_freqs: Counter[str] = Counter()
         surface_terms: dict[str, str] = {}
+        fields = FieldTerms(analyzer, synonyms, corpus, config.retrieval)
         for passage in corpus.passages:
             terms = index_terms(analyzer, synonyms, passage.text, surface_terms)
+            terms += fields.of(passage)
             documents.append(terms)
             doc_freqs.update(set(terms))
         retrieval = config.retrieval
@@ -114,7 +117,8 @@ class SearchIndex:
         kept = self.engine.terms_of(passage.pid)
         if kept is not None:
             return kept
-        return set(index_terms(self.analyzer, self.synonyms, passage.text))
+        terms = index_terms(self.analyzer, self.synonyms, passage.text)
+        return set(terms + self.fields.of(passage))
 
     def search(self, question: str, k: int | None = None) -> SearchOutcome:
         """Rank passages, rescore the best by how much of the question they cover.
@@ -133,8 +137,14 @@ class SearchIndex:
             return SearchOutcome(query, [])
         depth = max(k, retrieval.rerank_depth)
         wanted = expected_type(question) if retrieval.answer_type_check else None
+        hits = self.engine.search(query.terms, depth)
+        if retrieval.prf_docs and hits:
+            expanded = dict(query.terms)
+            for term, weight in self.feedback_terms(query.terms, hits[: retrieval.prf_docs]):
+                expanded.setdefault(term, weight)
+            hits = self.engine.search(expanded, depth)
         results = []
-        for hit in self.engine.search(query.terms, depth):
+        for hit in hits:
             passage = self.corpus.passages[hit.pid]
             if not has_evidence(wanted, passage.text):
                 continue
@@ -148,6 +158,56 @@ class SearchIndex:
                 results.append(Result(passage, score, coverage, matched_terms))
         results.sort(key=lambda r: (-r.score, r.passage.pid))
         return SearchOutcome(query, results[:k])
+
+    def feedback_terms(self, query_terms, hits) -> list[tuple[str, float]]:
+        """Pseudo-relevance feedback: frequent, rare terms of the top passages (RM3-like)."""
+        retrieval = self.config.retrieval
+        n_docs = len(self.corpus.passages)
+        votes: Counter[str] = Counter()
+        for hit in hits:
+            for term in set(self.passage_terms(self.corpus.passages[hit.pid])):
+                if term not in query_terms and not term.startswith("~"):
+                    votes[term] += 1
+        scored = sorted(
+            (
+                (count * idf(self.doc_freqs.get(term, 0), n_docs), term)
+                for term, count in votes.items()
+                if count > 1 or len(hits) == 1
+            ),
+            reverse=True,
+        )
+        return [(term, retrieval.prf_weight) for _, term in scored[: retrieval.prf_terms]]
+
+
+class FieldTerms:
+    """Title (and section) terms added to every passage of a document, repeated by weight."""
+
+    def __init__(self, analyzer: Analyzer, synonyms: SynonymTable, corpus: Corpus, retrieval):
+        self.analyzer = analyzer
+        self.synonyms = synonyms
+        self.corpus = corpus
+        self.title_weight = retrieval.title_weight
+        self.section_weight = retrieval.section_weight
+        self._cache: dict[str, list[str]] = {}
+
+    def of(self, passage: Passage) -> list[str]:
+        extra: list[str] = []
+        if self.title_weight:
+            title = (
+                self.corpus.documents[passage.doc_id].meta.title
+                if passage.doc_id in (self.corpus.documents)
+                else ""
+            )
+            extra += self._terms(title) * self.title_weight
+        if self.section_weight and passage.section:
+            extra += self._terms(passage.section) * self.section_weight
+        return extra
+
+    def _terms(self, text: str) -> list[str]:
+        if text not in self._cache:
+            terms = self.analyzer.terms(text)
+            self._cache[text] = terms + self.synonyms.expand(terms)
+        return self._cache[text]
 
 
 def index_terms(

@@ -90,3 +90,11 @@ def test_missing_file_and_env_variable(tmp_path, monkeypatch):
 def test_duplicate_key_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="retrieval.k1: set twice"):
         parse_config("retrieval:\n  k1: 1\n  k1: 2\n", tmp_path / "x.yaml")
+
+
+def test_a_partial_config_keeps_the_shipped_defaults(tmp_path):
+    shipped = load_config(DEFAULT_CONFIG)
+    config = parse("retrieval:\n  top_k: 5\n", tmp_path)
+    assert config.retrieval.top_k == 5
+    assert config.corpus.ignore_patterns == shipped.corpus.ignore_patterns != ()
+    assert config.analysis.synonyms == shipped.analysis.synonyms

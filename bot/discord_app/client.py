@@ -27,6 +27,10 @@ from bot.service import AnswerService, Busy
 log = logging.getLogger(__name__)
 
 BUSY_TEXT = "I'm answering a lot of questions right now; please try again in a moment."
+UNREADABLE_REPLY = (
+    "I can't read replies that don't mention me. Keep the @mention on when you reply "
+    "(or use `/ask`)."
+)
 THREAD_NAME_LIMIT = 100
 _QUESTION_ECHO = re.compile(r"· Q: (.*)$")
 
@@ -94,6 +98,11 @@ class QABot(discord.Client):
         ):
             return
         question = self.strip_mention(message.content)
+        if not question and previous is not None and not mentioned and not is_dm:
+            # Without the Message Content intent Discord hides the text of a reply that
+            # does not ping the bot; say so instead of answering an empty question.
+            await message.reply(UNREADABLE_REPLY, mention_author=False)
+            return
         wait = self.cooldown.retry_after(message.author.id)
         if wait:
             await message.reply(

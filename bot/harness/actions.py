@@ -5,7 +5,7 @@ autocomplete, submit modals.  Mixed into :class:`~bot.harness.fake_discord.FakeD
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot.harness.commands import CHAT_INPUT, MESSAGE_COMMAND, USER_COMMAND, build_options
@@ -38,6 +38,17 @@ class UserActions:
     interactions: dict[int, InteractionHandle]
     interactions_by_token: dict[str, InteractionHandle]
 
+    if TYPE_CHECKING:  # provided by FakeDiscord
+
+        async def wait_until(
+            self,
+            predicate: Callable[[], Any],
+            *,
+            timeout: float = 5.0,
+            what: str = "a condition",
+            extra: Callable[[], str] | None = None,
+        ) -> Any: ...
+
     # -- messages ------------------------------------------------------------------------
 
     async def post_message(
@@ -54,7 +65,9 @@ class UserActions:
         """Post a message as ``author`` and dispatch MESSAGE_CREATE; returns the full message.
 
         ``mentions_bot`` prefixes ``<@bot>`` (as typing "@Bot" does).  ``reply_to`` makes
-        it a reply; the replied-to author is mentioned unless ``mention_author=False``.
+        it a reply; the replied-to author is mentioned unless ``mention_author=False``
+        (so without the Message Content intent the bot sees such a reply's text only when
+        it pings the bot).
         """
         world = self.world
         channel, user = world.channel(channel_id), world.user(author)
@@ -75,8 +88,12 @@ class UserActions:
             extra["referenced_message"] = copy.deepcopy(
                 {k: v for k, v in ref.items() if k != "referenced_message"}
             )
+            # A reply with "ping on reply" mentions the replied-to author, which is what lets a
+            # bot without the Message Content intent read replies to its messages; Discord
+            # documents that this does not hold for replies to interaction responses.
             ref_author = int(ref["author"]["id"])
-            if mention_author and ref_author != user.id and ref_author not in mentioned:
+            pings_author = mention_author and "interaction_metadata" not in ref
+            if pings_author and ref_author != user.id and ref_author not in mentioned:
                 mentioned.append(ref_author)
         message = world.new_message(
             channel,
@@ -213,10 +230,15 @@ class UserActions:
             channel=channel,
             label=f"autocomplete /{name} {focused}",
         )
-        response = await handle.wait_response(timeout)
-        if response["type"] != 8 or handle.choices is None:
+        await self.wait_until(
+            lambda: handle.callbacks,
+            timeout=timeout,
+            what=f"an answer to {handle.label}",
+            extra=handle.describe,
+        )
+        if handle.response is None or handle.response["type"] != 8 or handle.choices is None:
             raise AssertionError(
-                f"autocomplete answered with callback type {response['type']}, not 8"
+                f"autocomplete was not answered with valid choices:\n{handle.describe()}"
             )
         return handle.choices
 
@@ -278,13 +300,22 @@ class UserActions:
         return comp
 
     async def click(
-        self, message: Payload | int, custom_id: str, *, user: UserRef
+        self, message: Payload | int, custom_id: str, *, user: UserRef, strict: bool = True
     ) -> InteractionHandle:
-        """Click the button ``custom_id`` on (the current version of) ``message``."""
+        """Click the button ``custom_id`` on (the current version of) ``message``.
+
+        The button must exist and be enabled.  ``strict=False`` sends ``custom_id`` as
+        given, with ``message`` as passed (a dict) as the interaction's message: a client
+        showing an outdated message, e.g. a button from before the bot restarted.
+        """
         current = self.world.message(message)
-        comp = self._component(current, custom_id)
-        if comp.get("type") != 2:
-            raise AssertionError(f"component {custom_id!r} is not a button; use select()")
+        shown = current
+        if strict:
+            comp = self._component(current, custom_id)
+            if comp.get("type") != 2:
+                raise AssertionError(f"component {custom_id!r} is not a button; use select()")
+        elif isinstance(message, dict):
+            shown = message
         data = {"custom_id": custom_id, "component_type": 2}
         return await self._start_interaction(
             MESSAGE_COMPONENT,
@@ -292,7 +323,7 @@ class UserActions:
             user=self.world.user(user),
             channel=self.world.channel(int(current["channel_id"])),
             label=f"click {custom_id!r}",
-            message=copy.deepcopy(current),
+            message=copy.deepcopy(shown),
         )
 
     async def select(

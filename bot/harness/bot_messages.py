@@ -121,7 +121,8 @@ def make_draft(
     result = dict(base or {}, **fields)
     if attachments_given:
         result["attachments"] = attachments
-    if is_empty(result):
+    forward = isinstance(ref, dict) and ref.get("type") == 1  # a forward carries no content
+    if is_empty(result) and not forward:
         fake.record_violation(f"{where}: Cannot send an empty message")
         return error(400, 50006, "Cannot send an empty message")
     if base is None or "content" in fields:

@@ -8,6 +8,7 @@ command (default ``qabot run``) is started with ``QABOT_DISCORD_ENDPOINT`` and
     /ask what is BM25?      slash command; the bare text fills the first required text option
     /cmd key=value k2="a b" slash command with named options ("/group sub ..." for sub-commands)
     !click N                click button N of the latest bot message that has buttons
+    !modal text / k=v ...   fill in and submit the modal the bot opened last
     !plain text             post without mentioning the bot
     !dm text                direct message to the bot
     !violations             list rule violations so far
@@ -27,6 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.harness.fake_discord import FakeDiscord
+from bot.harness.interactions import InteractionHandle
 from bot.harness.models import Channel, User
 from bot.harness.permissions import PRIVILEGED_INTENTS
 from bot.harness.render import interactive_components, render_message
@@ -63,25 +65,30 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def show(text: str) -> None:
-    print(f"\r{text}\n{PROMPT}", end="", flush=True)
-
-
-def print_bot_message(kind: str, message: Payload) -> None:
-    body = render_message(message).replace("\n", "\n      ")
-    label = {"create": "bot", "edit": "bot (edit)", "delete": "bot (deleted)"}[kind]
-    where = "DM" if "guild_id" not in message else f"#{message['channel_id'][-4:]}"
-    show(f"[{label} {where} msg {message['id'][-4:]}] {body}")
-
-
 class Console:
     def __init__(self, fake: FakeDiscord, channel: Channel, user: User) -> None:
         self.fake, self.channel, self.user = fake, channel, user
         self._shown_violations = 0
+        self._modal: InteractionHandle | None = None
+        self.prompt_pending = False  # True while the prompt is the last thing printed
         fake.add_listener(self._on_bot_message)
 
+    def show(self, text: str) -> None:
+        """Print above the prompt and put the prompt back."""
+        print(f"\r{text}\n{PROMPT}", end="", flush=True)
+        self.prompt_pending = True
+
+    def prompt(self) -> None:
+        if not self.prompt_pending:
+            print(PROMPT, end="", flush=True)
+            self.prompt_pending = True
+
     def _on_bot_message(self, kind: str, message: Payload) -> None:
-        print_bot_message(kind, message)
+        body = render_message(message).replace("\n", "\n      ")
+        label = {"create": "bot", "edit": "bot (edit)", "delete": "bot (deleted)"}[kind]
+        channel = self.fake.world.channels.get(int(message["channel_id"]))
+        where = "DM" if channel is None or channel.is_dm else f"#{channel.name}"
+        self.show(f"[{label} in {where}, message ...{message['id'][-4:]}] {body}")
         self.report_violations()
 
     async def handle(self, line: str) -> bool:
@@ -94,17 +101,19 @@ class Console:
         try:
             await self._dispatch(line)
         except AssertionError as exc:
-            show(f"error: {exc}")
+            self.show(f"error: {exc}")
         return True
 
     async def _dispatch(self, line: str) -> None:
         word, _, rest = line.partition(" ")
         if word == "!help":
-            show(__doc__ or "")
+            self.show(__doc__ or "")
         elif word == "!violations":
-            show("\n".join(self.fake.violations) or "no violations")
+            self.show("\n".join(self.fake.violations) or "no violations")
         elif word == "!click":
             await self._click(rest)
+        elif word == "!modal":
+            await self._submit_modal(rest)
         elif word == "!dm":
             await self.fake.dm(self.user, rest)
         elif word == "!plain":
@@ -137,7 +146,10 @@ class Console:
         command = next(
             (c for c in self.fake.commands if c["name"] == name[0] and c["type"] == 1), None
         )
-        schema = [] if command is None else command.get("options") or []
+        if command is None:
+            known = sorted(c["name"] for c in self.fake.commands if c["type"] == 1)
+            raise AssertionError(f"the bot has no slash command {name[0]!r}; it has {known}")
+        schema = command.get("options") or []
         while tokens and any(o["name"] == tokens[0] and o["type"] in (1, 2) for o in schema):
             schema = next(o for o in schema if o["name"] == tokens[0]).get("options") or []
             name.append(tokens.pop(0))
@@ -160,16 +172,72 @@ class Console:
         )
         asyncio.create_task(self._watch(handle))
 
-    async def _watch(self, handle: Any) -> None:
+    async def _submit_modal(self, text: str) -> None:
+        handle = self._modal
+        if handle is None or handle.modal is None:
+            raise AssertionError("the bot has not opened a modal")
+        inputs = _text_inputs(handle.modal)
+        values: dict[str, str] = {}
+        loose = []
+        for token in shlex.split(text):
+            key, sep, value = token.partition("=")
+            if sep and key in inputs:
+                values[key] = value
+            else:
+                loose.append(token)
+        if loose and inputs:
+            values.setdefault(next(iter(inputs)), " ".join(loose))
+        self._modal = None
+        reply = await self.fake.submit_modal(handle, values)
+        asyncio.create_task(self._watch(reply))
+
+    async def _watch(self, handle: InteractionHandle) -> None:
         try:
-            await handle.wait_response(self.fake.interaction_deadline + 1)
+            response = await handle.wait_response(self.fake.interaction_deadline + 1)
         except AssertionError:
-            show(f"(no response to {handle.label} within {self.fake.interaction_deadline}s)")
+            self.show(f"(no response to {handle.label} within {self.fake.interaction_deadline}s)")
+            return
+        if response["type"] == 9 and handle.modal is not None:
+            self._modal = handle
+            fields = ", ".join(f"{k} ({v})" for k, v in _text_inputs(handle.modal).items())
+            self.show(
+                f"[bot opened a modal {handle.modal.get('title')!r}: {fields}] use !modal ..."
+            )
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait (bounded) until every interaction has a response and no "thinking..." is left."""
+
+        def settled() -> bool:
+            for handle in self.fake.interactions.values():
+                if handle.response is None and handle.elapsed() < self.fake.interaction_deadline:
+                    return False
+                if handle.deferred and handle.response["type"] == 5 and handle.rendered is None:
+                    return False
+            return True
+
+        with contextlib.suppress(AssertionError):
+            await self.fake.wait_until(settled, timeout=timeout, what="answers in progress")
 
     def report_violations(self) -> None:
         for text in self.fake.violations[self._shown_violations :]:
-            show(f"!! violation: {text}")
+            self.show(f"!! violation: {text}")
         self._shown_violations = len(self.fake.violations)
+
+
+def _text_inputs(modal: Payload) -> dict[str, str]:
+    """custom_id -> label of the text inputs in a modal (rows or labels)."""
+    found: dict[str, str] = {}
+
+    def walk(items: list[Any], label: str) -> None:
+        for comp in items:
+            if comp.get("type") == 4:
+                found[comp["custom_id"]] = comp.get("label") or label
+            elif comp.get("type") == 18 and isinstance(comp.get("component"), dict):
+                walk([comp["component"]], comp.get("label", ""))
+            walk(comp.get("components") or [], label)
+
+    walk(modal.get("components") or [], "")
+    return found
 
 
 def _stdin_lines(loop: asyncio.AbstractEventLoop) -> asyncio.Queue[str | None]:
@@ -230,7 +298,8 @@ async def _session(
         print(f"the bot did not connect (exit code {proc.returncode})")
         exited.cancel()
         return 1
-    print(f"the bot is connected. Type a question, or !help.\n{PROMPT}", end="", flush=True)
+    print("the bot is connected. Type a question, or !help.")
+    console.prompt()
     lines = _stdin_lines(asyncio.get_running_loop())
     try:
         while True:
@@ -241,12 +310,17 @@ async def _session(
                 print(f"\nthe bot exited with code {proc.returncode}")
                 return 1
             line = next_line.result()
-            if line is None or not await console.handle(line):
+            console.prompt_pending = False
+            if line is None:  # end of input: let answers in progress arrive first
+                await console.settle()
+                print()
+                return 0
+            if not await console.handle(line):
                 print()
                 return 0
             await asyncio.sleep(0.05)
             console.report_violations()
-            print(PROMPT, end="", flush=True)
+            console.prompt()
     finally:
         exited.cancel()
         console.report_violations()

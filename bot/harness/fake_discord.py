@@ -31,7 +31,7 @@ Users acting (from :class:`~bot.harness.actions.UserActions`)
     invoke_message_command(name, target_message, *, user, channel_id=None) -> InteractionHandle
     invoke_user_command(name, target_user, *, user, channel_id) -> InteractionHandle
     autocomplete(name, options, *, focused, user, channel_id, timeout=3.0) -> list of choices
-    click(message, custom_id, *, user) -> InteractionHandle
+    click(message, custom_id, *, user, strict=True) -> InteractionHandle
     select(message, custom_id, values, *, user) -> InteractionHandle
     submit_modal(opened_by, values, *, user=None) -> InteractionHandle
     On a handle: wait_response(timeout) -> accepted initial callback {"type", "data", "elapsed"},
@@ -52,7 +52,8 @@ Faults
 Records (sync)
     violations, sent_messages (message dicts, edited in place), typing_events, heartbeats
     (each with .late), commands, requests, injected_failures, reactions, threads,
-    gateway_connections, identify_count, resume_count, messages_in(channel), describe(),
+    gateway_connections, identify_count, resume_count, messages_in(channel),
+    dm_channel(user) (for slash commands in DMs), describe(),
     add_listener(fn) (fn(kind, message) on each bot message create/edit/delete)
 """
 
@@ -441,6 +442,10 @@ class FakeDiscord(UserActions):
         )
 
     # -- reporting -------------------------------------------------------------------------------
+
+    def dm_channel(self, user: UserRef) -> Channel:
+        """The DM channel between ``user`` and the bot (created on first use)."""
+        return self.world.dm_channel(self.world.user(user))
 
     def messages_in(self, channel_id: ChannelRef) -> list[Payload]:
         """Every message (users' and the bot's) in a channel, oldest first."""

@@ -320,8 +320,6 @@ class Gateway:
             old = self.conn
             conn.session = session
             self.conn = conn
-            if old is not None and old is not conn:
-                await self._close(old, 4000, "superseded by a resumed connection")
             for number, frame in list(session.frames):
                 if number > seq:
                     await conn.ws.send_str(frame)
@@ -332,6 +330,8 @@ class Gateway:
         conn.record.kind = "resume"
         self.resume_count += 1
         self.fake._notify()
+        if old is not None and old is not conn:
+            await self._close(old, 4000, "superseded by a resumed connection")
 
     async def _on_request_members(self, conn: _Conn, d: Payload) -> None:
         assert conn.session is not None

@@ -1,0 +1,135 @@
+"""Running the unmodified ``qabot run`` against the local fake Discord, for end-to-end tests.
+
+The fake lives on an event loop in a background thread; tests call its
+coroutines through ``env.call``. The bot is a real subprocess pointed at the
+fake with the test-only ``QABOT_DISCORD_ENDPOINT`` setting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from bot.harness import FakeDiscord
+
+REPO = Path(__file__).resolve().parent.parent
+QABOT = Path(sys.executable).with_name("qabot")
+COMMANDS = ("ask", "sources", "source", "help", "about", "reload", "Ask the docs")
+HUGE_DOC_WORD = "zanzibarian"  # a word only the oversized document holds
+
+
+def write_corpus(folder: Path) -> None:
+    """The shipped article plus documents that stress rendering."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (REPO / "seeds").iterdir():
+        shutil.copy(path, folder / path.name)
+    sentence = (
+        f"The {HUGE_DOC_WORD} archive holds @everyone <@&123456789012345678> **markup** `code` "
+        "and [links](https://example.com) in a sentence that goes on and on"
+    )
+    # One paragraph longer than every Discord limit, with no sentence break to split at.
+    (folder / "huge.md").write_text(
+        "# Huge\n\n" + ", ".join([sentence] * 120) + ".\n", encoding="utf-8"
+    )
+
+
+class DiscordEnv:
+    def __init__(self, workdir: Path, *, cooldown: float = 30.0) -> None:
+        self.workdir = workdir
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.fake = FakeDiscord(heartbeat_interval_ms=5000)
+        self.process: subprocess.Popen | None = None
+        self.corpus = workdir / "corpus"
+        self.feedback = workdir / "var" / "feedback.jsonl"
+        self.config = workdir / "qabot.yaml"
+        write_corpus(self.corpus)
+        self.config.write_text(
+            "corpus:\n  paths: [corpus]\n"
+            f"discord:\n  cooldown_seconds: {cooldown}\n  feedback_file: var/feedback.jsonl\n"
+            "logging:\n  level: INFO\n",
+            encoding="utf-8",
+        )
+        self.log = workdir / "bot.log"
+        self._users = 0
+
+    def call(self, coro: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:
+        future = asyncio.run_coroutine_threadsafe(asyncio.wait_for(coro, timeout), self.loop)
+        return future.result(timeout + 5)
+
+    def setup_world(self) -> None:
+        self.call(self.fake.start())
+        self.guild = self.call(self.fake.add_guild("Docs", channels=("general", "other")))
+        self.channel = self.guild.channel("general").id
+        self.admin = self.new_user("admin", ["manage_guild"])
+        self.role = self.call(self.fake.add_role(self.guild, "everyone-ish", mentionable=True))
+
+    def new_user(self, name: str | None = None, permissions=0):
+        """A fresh member (each has its own cooldown)."""
+        self._users += 1
+        user = self.call(self.fake.add_user(name or f"user{self._users}"))
+        self.call(self.fake.add_member(self.guild, user, permissions))
+        return user
+
+    def start_bot(self, *, token: str | None = None) -> subprocess.Popen:
+        env = {k: v for k, v in os.environ.items() if k not in ("QABOT_CONFIG", "DISCORD_TOKEN")}
+        env.update(DISCORD_TOKEN=token or self.fake.token, QABOT_DISCORD_ENDPOINT=self.fake.url)
+        self.log_handle = self.log.open("ab")
+        self.process = subprocess.Popen(
+            [str(QABOT), "run", "--config", str(self.config)],
+            env=env,
+            stdout=self.log_handle,
+            stderr=subprocess.STDOUT,
+            cwd=self.workdir,
+        )
+        return self.process
+
+    def wait_ready(self, identified_before: int = 0) -> None:
+        """Wait for a new IDENTIFY, READY and the registered commands."""
+        self.call(
+            self.fake.wait_until(
+                lambda: (
+                    self.fake.identify_count > identified_before
+                    or (self.process is not None and self.process.poll() is not None)
+                ),
+                timeout=30,
+                what="the bot to identify",
+            ),
+            35,
+        )
+        assert self.process is not None and self.process.poll() is None, self.bot_log()
+        self.call(self.fake.wait_ready(timeout=30), 35)
+        self.call(self.fake.wait_for_commands(*COMMANDS, timeout=30), 35)
+
+    def stop_bot(self) -> int | None:
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self.log_handle.close()
+        code, self.process = self.process.returncode, None
+        return code
+
+    def bot_log(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def close(self) -> None:
+        self.stop_bot()
+        self.call(self.fake.close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()

@@ -14,6 +14,8 @@ import pytest
 from tests.discord_env import HUGE_DOC_WORD, QABOT, DiscordEnv
 
 ARTICLE = "000_6de46ddb6a965145.txt"
+TITLE = "Social Security workers are required to turn over appointment details to ICE"
+SHARED = "What did the SSA share with the Department of Homeland Security?"
 
 
 @pytest.fixture(scope="module")
@@ -297,8 +299,7 @@ def test_reconnect_and_resume(env):
 
 
 def test_buttons_survive_a_restart(env):
-    question = "What did the SSA share with the Department of Homeland Security?"
-    answer = reply_to(env, mention(env, question))
+    answer = reply_to(env, mention(env, SHARED))
     ids = buttons(answer)
     more_label = next(label for label in ids if label.startswith("More results"))
     env.stop_bot()

@@ -30,7 +30,7 @@ def qabot(*args: str, env: dict | None = None, stdin: str | None = None):
 def test_ask_prints_the_excerpt_with_its_source():
     result = qabot("ask", "What did the judge in Massachusetts decide?")
     assert result.returncode == 0, result.stderr
-    assert "**judge** in **Massachusetts** ruled" in result.stdout
+    assert "**judge** in **Massachusetts** **ruled**" in result.stdout
     assert "WIRED · 2026-02-15 · Paragraph 8" in result.stdout
 
 

@@ -33,6 +33,8 @@ VARIANTS: dict[str, dict] = {
     "coord0.5": {"retrieval": {"coord_weight": 0.5}},
     "coord2": {"retrieval": {"coord_weight": 2.0}},
     "prf": {"retrieval": {"prf_docs": 5}},
+    "bigram0.5": {"retrieval": {"bigram_weight": 0.5}},
+    "title1-bigram0.5": {"retrieval": {"title_weight": 1, "bigram_weight": 0.5}},
 }
 
 
@@ -70,8 +72,17 @@ def main() -> None:
             started = time.perf_counter()
             report = evaluate(data, config, progress=False)
             figures = {k: round(v, 4) for k, v in report.metrics.items()}
-            print(json.dumps({"variant": name, "set": label, **figures,
-                              "seconds": round(time.perf_counter() - started, 1)}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "variant": name,
+                        "set": label,
+                        **figures,
+                        "seconds": round(time.perf_counter() - started, 1),
+                    }
+                ),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -65,8 +65,21 @@ class Analyzer:
             yield Word(match.start(), match.end(), norm, self._term_of(norm))
 
     def terms(self, text: str) -> list[str]:
-        """The index terms of ``text`` in order (stop words removed, no synonyms)."""
-        return [w.term for w in self.words(text) if w.term is not None]
+        """The index terms of ``text`` in order (stop words removed, no synonyms).
+
+        The fast path for indexing: the text is normalised once, not word by
+        word, which gives the same terms without computing spans.
+        """
+        return [term for _, term in self.term_pairs(text)]
+
+    def term_pairs(self, text: str) -> list[tuple[str, str]]:
+        """(normalised word, term) for every non-stop word of ``text``, in order."""
+        term_of = self._term_of
+        return [
+            (word, term)
+            for word in _WORD.findall(normalize(text))
+            if len(word) <= _MAX_WORD_CHARS and (term := term_of(word)) is not None
+        ]
 
     def term(self, word: str) -> str | None:
         """The index term of one word (None for a stop word)."""
@@ -83,6 +96,11 @@ class Analyzer:
         if norm.endswith("'s"):
             norm = norm[:-2]
         norm = norm.replace("'", "")
-        if not norm or norm in self.stopwords:
-            return None
+        if not norm or norm in self.stopwords or (len(norm) == 1 and not norm.isdigit()):
+            return None  # single letters ("w/", initials) carry no topic
         return self._stemmer.stemWord(norm) if self._stemmer else norm
+
+
+def bigrams(terms: list[str]) -> list[str]:
+    """Adjacent term pairs ("super_bowl"): a cheap, lexical stand-in for phrase proximity."""
+    return [f"{first}_{second}" for first, second in zip(terms, terms[1:], strict=False)]

@@ -32,7 +32,7 @@ _EVIDENCE = {
         r"\b(1[5-9]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|"
         r"october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
         r"today|yesterday|tomorrow|ago|recently|historically|since|until|during|throughout|"
-        r"term|week|weeks|month|months|year|years|decade|century|era|"
+        r"term|days?|hours?|minutes?|weeks?|months?|years?|decades?|century|centuries|era|"
         r"morning|evening|night)\b",
         re.I,
     ),

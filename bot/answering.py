@@ -13,7 +13,6 @@ from bot.corpus import Passage
 from bot.excerpt import Excerpt, make_excerpt
 from bot.index import SearchIndex
 from bot.loading import DocumentMeta
-from bot.ranking import idf
 
 # Why a question got no answer.
 REFUSED_EMPTY = "empty"
@@ -76,10 +75,8 @@ class Answerer:
         outcome = self.index.search(cleaned, k)
         if not outcome.answered:
             return Answer(cleaned, (), NOT_FOUND)
-        n_docs = len(self.index.corpus.passages)
         weights = {
-            term: weight * idf(self.index.doc_freqs.get(term, 0), n_docs)
-            for term, weight in outcome.query.terms.items()
+            term: weight * self.index.idf(term) for term, weight in outcome.query.terms.items()
         }
         items = []
         for rank, result in enumerate(outcome.results, start=1):

@@ -11,6 +11,7 @@ token is not part of the config: it only ever comes from the environment.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import types
@@ -59,6 +60,8 @@ class AnalysisConfig:
     stemmer: Literal["english", "porter", "none"] = "english"
     # Groups of equivalent terms or phrases, e.g. ["ssa", "social security administration"].
     synonyms: tuple[tuple[str, ...], ...] = ()
+    # Weight of a configured synonym in a question (mined acronyms always count 1).
+    synonym_weight: float = _opt(1.0, min=0.0, max=1.0)
     mine_acronyms: bool = True
     typo_correction: bool = True
     typo_min_length: int = _opt(5, min=2)
@@ -69,7 +72,12 @@ class AnalysisConfig:
 class RetrievalConfig:
     """Ranking and the rule that decides when there is no answer."""
 
-    engine: Literal["rank-bm25"] = "rank-bm25"
+    # rank-bm25 (in memory, rebuilt at start), tantivy (on disk, updated incrementally),
+    # or auto: tantivy from auto_tantivy_from passages on.
+    engine: Literal["auto", "rank-bm25", "tantivy"] = "auto"
+    auto_tantivy_from: int = _opt(5_000, min=0)
+    # Where tantivy's index folders live (one per settings combination).
+    index_dir: Path = Path("../var/index")
     k1: float = _opt(1.5, min=0.0)
     b: float = _opt(0.75, min=0.0, max=1.0)
     epsilon: float = _opt(0.25, min=0.0)
@@ -87,10 +95,13 @@ class RetrievalConfig:
     # Final score = BM25 x coverage^coord_weight over the best rerank_depth passages.
     coord_weight: float = _opt(1.0, min=0.0)
     rerank_depth: int = _opt(30, min=1)
-    # Field weighting: a document's title (and a passage's section heading) count as
-    # this many extra copies in every passage. 0: text only.
-    title_weight: int = _opt(0, min=0, max=10)
-    section_weight: int = _opt(0, min=0, max=10)
+    # Field weighting: how much a match in the document's title (or the passage's
+    # section heading) counts next to a match in the text. 0: text only.
+    title_weight: float = _opt(0.0, min=0.0, max=5.0)
+    section_weight: float = _opt(0.0, min=0.0, max=5.0)
+    # Adjacent word pairs are indexed and matched with this weight (0: off), so a
+    # passage holding the question's phrases ranks above one with scattered words.
+    bigram_weight: float = _opt(0.0, min=0.0, max=2.0)
     # Pseudo-relevance feedback: add prf_terms terms from the prf_docs best passages,
     # each with weight prf_weight, and rank again. prf_docs 0: off.
     prf_docs: int = _opt(0, min=0, max=50)
@@ -275,6 +286,8 @@ class _Builder:
         elif hint is float:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 self.fail(node, key, f"expected a number, got {value!r}")
+            if not math.isfinite(value):  # YAML's .nan and .inf
+                self.fail(node, key, f"expected a finite number, got {value!r}")
             value = float(value)
         elif hint is str:
             if not isinstance(value, str):

@@ -24,7 +24,6 @@ from bot.config import Config
 from bot.corpus import corpus_from_records, load_corpus
 from bot.excerpt import make_excerpt
 from bot.index import SearchIndex
-from bot.ranking import idf
 
 DEPTH = 100  # documents ranked per query (Recall@100)
 
@@ -171,10 +170,7 @@ def evaluate(data: EvalSet, config: Config, engine: str | None = None, progress=
         run[qid] = scores
         if outcome.results and qid in data.answers:
             top = outcome.results[0].passage
-            weights = {
-                t: w * idf(index.doc_freqs.get(t, 0), len(corpus.passages))
-                for t, w in outcome.query.terms.items()
-            }
+            weights = {t: w * index.idf(t) for t, w in outcome.query.terms.items()}
             excerpt = make_excerpt(
                 top.text, index.analyzer, weights, config.answer.excerpt_chars, index.synonyms
             )

@@ -70,6 +70,7 @@ def make_excerpt(
                     break
             if not grown:
                 break
+        start, end = _fill(passage, sentences, first, last, start, end, max_chars)
     prefix = ELLIPSIS if start > 0 and not _at_sentence_start(sentences, start) else ""
     suffix = ELLIPSIS if end < len(passage) and not _at_sentence_end(sentences, end) else ""
     text = prefix + passage[start:end] + suffix
@@ -79,6 +80,39 @@ def make_excerpt(
         if start <= w.start and w.end <= end and w.term in weights
     )
     return Excerpt(text, highlights, start, end)
+
+
+def _fill(
+    passage: str,
+    sentences: list[tuple[int, int]],
+    first: int,
+    last: int,
+    start: int,
+    end: int,
+    max_chars: int,
+) -> tuple[int, int]:
+    """Use the rest of the budget on part of the next sentence (else the previous one).
+
+    Whole neighbours that did not fit are often where the answer continues
+    ("..., Lionsgate paid for Gods of Egypt, ..."); the cut is at a word
+    boundary and marked with an ellipsis.
+    """
+    room = max_chars - (end - start) - 2  # a space and the ellipsis
+    if room < 30:
+        return start, end
+    if last + 1 < len(sentences):
+        cut_end = sentences[last + 1][0] + room
+        _, new_end = _word_bounds(
+            passage, start, min(cut_end, sentences[last + 1][1]), start, sentences[last + 1][1]
+        )
+        return start, max(end, new_end)
+    if first > 0:
+        cut_start = sentences[first - 1][1] - room
+        new_start, _ = _word_bounds(
+            passage, max(cut_start, sentences[first - 1][0]), end, sentences[first - 1][0], end
+        )
+        return min(start, new_start), end
+    return start, end
 
 
 def _with_synonym_terms(words: list, weights: Mapping[str, float], synonyms: SynonymTable) -> list:

@@ -7,22 +7,30 @@ passage matched, how well, and which question terms it covers.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.analysis import Analyzer
+from bot.analysis import Analyzer, bigrams
 from bot.answer_types import expected_type, has_evidence
 from bot.config import Config
-from bot.corpus import Corpus, Passage, load_corpus
+from bot.corpus import Corpus, CorpusError, Passage, load_corpus
+from bot.loading import SkippedFile, walk_corpus
 from bot.query import Query, QueryBuilder
-from bot.ranking import Engine, RankBM25Engine, idf
+from bot.ranking import SECTION_FIELD, TITLE_FIELD, Engine, RankBM25Engine, field_of, idf
 from bot.synonyms import AcronymMiner, SynonymTable, build_synonyms
 from bot.typos import TypoCorrector
 
+if TYPE_CHECKING:
+    from bot.store import StoreReport
+
 log = logging.getLogger(__name__)
+BYTES_PER_PASSAGE = 600
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,11 @@ class SearchOutcome:
 
 
 class SearchIndex:
-    """Everything needed to rank passages for a question; immutable once built."""
+    """Everything needed to rank passages for a question; immutable once built.
+
+    ``corpus.passages`` is a list (rank-bm25) or a view over the stored index
+    (tantivy): both are indexed by passage id and have a length.
+    """
 
     def __init__(
         self,
@@ -53,19 +65,25 @@ class SearchIndex:
         analyzer: Analyzer,
         synonyms: SynonymTable,
         engine: Engine,
-        doc_freqs: Counter[str],
+        doc_freq: Callable[[str], int],
         surface_terms: dict[str, str],
         build_seconds: float,
+        *,
+        vocabulary_size: int = 0,
+        fingerprint: str = "",
+        store_report: StoreReport | None = None,
     ) -> None:
         self.config = config
         self.corpus = corpus
         self.analyzer = analyzer
         self.synonyms = synonyms
         self.engine = engine
-        self.doc_freqs = doc_freqs
+        self.doc_freq = doc_freq
         self.build_seconds = build_seconds
+        self.vocabulary_size = vocabulary_size
+        self.fingerprint = fingerprint
+        self.store_report = store_report
         self.fields = FieldTerms(analyzer, synonyms, corpus, config.retrieval)
-        n_docs = len(corpus.passages)
         corrector = (
             TypoCorrector(surface_terms, config.analysis.typo_min_length)
             if config.analysis.typo_correction
@@ -76,13 +94,30 @@ class SearchIndex:
             synonyms,
             corrector,
             surface_terms,
-            doc_freq=lambda term: doc_freqs.get(term, 0),
-            weight_of=lambda df: idf(df, n_docs),
+            doc_freq=doc_freq,
+            weight_of=self.idf_of_df,
             typo_weight=config.analysis.typo_weight,
+            bigram_weight=config.retrieval.bigram_weight,
         )
 
+    def idf_of_df(self, doc_freq: int) -> float:
+        return idf(doc_freq, max(1, len(self.corpus.passages)))
+
+    def idf(self, term: str) -> float:
+        return self.idf_of_df(self.doc_freq(term))
+
     @classmethod
-    def build(cls, config: Config, corpus: Corpus | None = None) -> SearchIndex:
+    def build(
+        cls, config: Config, corpus: Corpus | None = None, progress: bool = False
+    ) -> SearchIndex:
+        """Build (or, for tantivy, open and update) the index the config asks for."""
+        engine = choose_engine(config, corpus)
+        if engine == "tantivy" and corpus is None:
+            return cls._open_store(config, progress)
+        return cls._build_in_memory(config, corpus, engine)
+
+    @classmethod
+    def _build_in_memory(cls, config: Config, corpus: Corpus | None, engine_name: str):
         started = time.perf_counter()
         corpus = corpus if corpus is not None else load_corpus(config.corpus)
         analyzer = Analyzer(config.analysis)
@@ -93,31 +128,105 @@ class SearchIndex:
                 miner.feed(passage.text)
             mined = miner.pairs()
             log.debug("mined acronyms: %s", mined)
-        synonyms = build_synonyms(analyzer, config.analysis.synonyms, mined)
-        documents: list[list[str]] = []
+        synonyms = build_synonyms(
+            analyzer, config.analysis.synonyms, mined, config.analysis.synonym_weight
+        )
         doc_freqs: Counter[str] = Counter()
         surface_terms: dict[str, str] = {}
         fields = FieldTerms(analyzer, synonyms, corpus, config.retrieval)
-        for passage in corpus.passages:
-            terms = index_terms(analyzer, synonyms, passage.text, surface_terms)
-            terms += fields.of(passage)
-            documents.append(terms)
-            doc_freqs.update(set(terms))
+        with_bigrams = config.retrieval.bigram_weight > 0
         retrieval = config.retrieval
-        engine = RankBM25Engine(documents, retrieval.k1, retrieval.b, retrieval.epsilon)
+        tantivy_engine = None
+        documents: list[list[str]] = []
+        if engine_name == "tantivy":
+            from bot.tantivy_engine import TantivyEngine
+
+            tantivy_engine = TantivyEngine(None)
+        for passage in corpus.passages:
+            terms = index_terms(analyzer, synonyms, passage.text, surface_terms, with_bigrams)
+            terms += fields.of(passage)
+            doc_freqs.update(set(terms))
+            if tantivy_engine is not None:
+                tantivy_engine.add(passage, terms)
+            else:
+                documents.append(terms)
+        if tantivy_engine is not None:
+            tantivy_engine.commit()
+            engine: Engine = tantivy_engine
+        else:
+            engine = RankBM25Engine(documents, retrieval.k1, retrieval.b, retrieval.epsilon)
         seconds = time.perf_counter() - started
-        return cls(config, corpus, analyzer, synonyms, engine, doc_freqs, surface_terms, seconds)
+        return cls(
+            config,
+            corpus,
+            analyzer,
+            synonyms,
+            engine,
+            lambda t: doc_freqs.get(t, 0),
+            surface_terms,
+            seconds,
+            vocabulary_size=len(doc_freqs),
+            fingerprint=_passages_fingerprint(corpus.passages),
+        )
 
-    @property
-    def vocabulary_size(self) -> int:
-        return len(self.doc_freqs)
+    @classmethod
+    def _open_store(cls, config: Config, progress: bool) -> SearchIndex:
+        from functools import lru_cache
 
-    def passage_terms(self, passage: Passage) -> Collection[str]:
-        """The passage's index terms: from the engine when it keeps them, else re-analysed."""
+        from bot.store import IndexStore, PassageView
+
+        analyzer = Analyzer(config.analysis)
+        store = IndexStore(config, config.retrieval.index_dir)
+        engine, manifest, synonyms, vocabulary, report = store.open(analyzer, progress)
+        documents = store.documents(manifest)
+        count = sum(d.passage_count for d in documents.values())
+        if not count:
+            detail = "; ".join(f"{s.path}: {s.reason}" for s in store.skipped(manifest)[:5])
+            roots = ", ".join(str(p) for p in config.corpus.paths)
+            raise CorpusError(
+                f"no readable document with text in {roots}" + (f" ({detail})" if detail else "")
+            )
+        corpus = Corpus(documents=documents, skipped=store.skipped(manifest))
+        corpus.passages = PassageView(engine, count)  # type: ignore[assignment]
+        digest = hashlib.blake2b(digest_size=4)
+        for doc_id, entry in sorted(manifest.files.items()):
+            digest.update(f"{doc_id}\0{entry.sha256}\n".encode())
+        log.info(
+            "index %s: %s in %.2f s (%d changed, %d added, %d deleted)",
+            store.folder,
+            report.action,
+            report.seconds,
+            len(report.changed),
+            len(report.added),
+            len(report.deleted),
+        )
+        return cls(
+            config,
+            corpus,
+            analyzer,
+            synonyms,
+            engine,
+            lru_cache(maxsize=100_000)(engine.doc_freq),
+            vocabulary,
+            report.seconds,
+            vocabulary_size=len(set(vocabulary.values())),
+            fingerprint=digest.hexdigest(),
+            store_report=report,
+        )
+
+    def passage_terms(self, passage: Passage, with_groups: bool = True) -> Collection[str]:
+        """The passage's index terms: from the engine when it keeps them, else re-analysed.
+
+        Re-analysis skips bigrams (never a question concept) and, unless asked
+        for, synonym group terms: most questions have none, and scanning for
+        them is the costly part.
+        """
         kept = self.engine.terms_of(passage.pid)
         if kept is not None:
             return kept
-        terms = index_terms(self.analyzer, self.synonyms, passage.text)
+        terms = self.analyzer.terms(passage.text)
+        if with_groups:
+            terms += self.synonyms.expand(terms)
         return set(terms + self.fields.of(passage))
 
     def search(self, question: str, k: int | None = None) -> SearchOutcome:
@@ -133,6 +242,7 @@ class SearchIndex:
         retrieval = self.config.retrieval
         k = k or retrieval.top_k
         query = self.queries.build(question)
+        field_terms(query.terms, retrieval.title_weight, retrieval.section_weight)
         if retrieval.refuse_unknown_names and query.unknown_names:
             return SearchOutcome(query, [])
         depth = max(k, retrieval.rerank_depth)
@@ -144,11 +254,12 @@ class SearchIndex:
                 expanded.setdefault(term, weight)
             hits = self.engine.search(expanded, depth)
         results = []
+        with_groups = any(term.startswith("~") for term in query.terms)
         for hit in hits:
             passage = self.corpus.passages[hit.pid]
             if not has_evidence(wanted, passage.text):
                 continue
-            terms = self.passage_terms(passage)
+            terms = self.passage_terms(passage, with_groups)
             coverage, matched = query.coverage(terms)
             if coverage >= retrieval.min_coverage and matched >= min(
                 retrieval.min_matched_terms, len(query.concepts)
@@ -162,7 +273,6 @@ class SearchIndex:
     def feedback_terms(self, query_terms, hits) -> list[tuple[str, float]]:
         """Pseudo-relevance feedback: frequent, rare terms of the top passages (RM3-like)."""
         retrieval = self.config.retrieval
-        n_docs = len(self.corpus.passages)
         votes: Counter[str] = Counter()
         for hit in hits:
             for term in set(self.passage_terms(self.corpus.passages[hit.pid])):
@@ -170,7 +280,7 @@ class SearchIndex:
                     votes[term] += 1
         scored = sorted(
             (
-                (count * idf(self.doc_freqs.get(term, 0), n_docs), term)
+                (count * self.idf(term), term)
                 for term, count in votes.items()
                 if count > 1 or len(hits) == 1
             ),
@@ -180,27 +290,26 @@ class SearchIndex:
 
 
 class FieldTerms:
-    """Title (and section) terms added to every passage of a document, repeated by weight."""
+    """A passage's title and section terms, as separate fields ("t:term", "s:term").
+
+    Engines score each field on its own (BM25F-style), so a title shared by
+    every passage of a long document adds the same to all of them instead of
+    changing their length normalisation; field terms never count as question
+    coverage. Questions reach the fields with ``field_terms``.
+    """
 
     def __init__(self, analyzer: Analyzer, synonyms: SynonymTable, corpus: Corpus, retrieval):
         self.analyzer = analyzer
         self.synonyms = synonyms
         self.corpus = corpus
-        self.title_weight = retrieval.title_weight
-        self.section_weight = retrieval.section_weight
         self._cache: dict[str, list[str]] = {}
 
     def of(self, passage: Passage) -> list[str]:
-        extra: list[str] = []
-        if self.title_weight:
-            title = (
-                self.corpus.documents[passage.doc_id].meta.title
-                if passage.doc_id in (self.corpus.documents)
-                else ""
-            )
-            extra += self._terms(title) * self.title_weight
-        if self.section_weight and passage.section:
-            extra += self._terms(passage.section) * self.section_weight
+        document = self.corpus.documents.get(passage.doc_id)
+        title = document.meta.title if document else ""
+        extra = [TITLE_FIELD + term for term in self._terms(title)]
+        if passage.section:
+            extra += [SECTION_FIELD + term for term in self._terms(passage.section)]
         return extra
 
     def _terms(self, text: str) -> list[str]:
@@ -210,17 +319,59 @@ class FieldTerms:
         return self._cache[text]
 
 
+def field_terms(terms: dict[str, float], title_weight: float, section_weight: float) -> None:
+    """Add the title and section field versions of a question's words, weighted."""
+    for term, weight in list(terms.items()):
+        if field_of(term) != "words":
+            continue
+        if title_weight:
+            terms[TITLE_FIELD + term] = weight * title_weight
+        if section_weight:
+            terms[SECTION_FIELD + term] = weight * section_weight
+
+
+def choose_engine(config: Config, corpus: Corpus | None) -> str:
+    """The configured engine; for "auto", tantivy from auto_tantivy_from passages on.
+
+    Without a loaded corpus the size is estimated from the files' bytes
+    (about 600 bytes a passage), so the choice costs a directory walk, not a read.
+    """
+    engine = config.retrieval.engine
+    if engine != "auto":
+        return engine
+    if corpus is not None:
+        size = len(corpus.passages)
+    else:
+        total = 0
+        for item in walk_corpus(config.corpus.paths, config.corpus.extensions):
+            if not isinstance(item, SkippedFile):
+                with contextlib.suppress(OSError):
+                    total += item[0].stat().st_size
+        size = total // BYTES_PER_PASSAGE
+    return "tantivy" if size >= config.retrieval.auto_tantivy_from else "rank-bm25"
+
+
+def _passages_fingerprint(passages) -> str:
+    digest = hashlib.blake2b(digest_size=4)
+    for passage in passages:
+        digest.update(f"{passage.doc_id}\0{passage.start}\0{passage.end}\n".encode())
+    return digest.hexdigest()
+
+
 def index_terms(
     analyzer: Analyzer,
     synonyms: SynonymTable,
     text: str,
     surface_terms: dict[str, str] | None = None,
+    with_bigrams: bool = False,
 ) -> list[str]:
-    """A passage's index terms: its own plus those of synonyms of its phrases."""
-    terms = []
-    for word in analyzer.words(text):
-        if word.term is not None:
-            terms.append(word.term)
-            if surface_terms is not None:
-                surface_terms.setdefault(word.norm, word.term)
-    return terms + synonyms.expand(terms)
+    """A passage's index terms: its own, synonym group terms, and (optionally) bigrams."""
+    pairs = analyzer.term_pairs(text)
+    terms = [term for _, term in pairs]
+    if surface_terms is not None:
+        for norm, term in pairs:
+            surface_terms.setdefault(norm, term)
+    extra = synonyms.expand(terms)
+    if with_bigrams:
+        extra += bigrams(terms)
+    return terms + extra

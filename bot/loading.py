@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_NON_SPACE = re.compile(r"\S")
 _UNIX_TIME_MIN = 100_000_000  # integers above this in a date field are Unix seconds
 
 
@@ -106,14 +108,9 @@ def _candidate(
 
 def read_source(path: Path, doc_id: str, max_bytes: int) -> SourceText:
     """Read and decode one document; raise UnreadableFile with the reason."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise UnreadableFile(f"larger than corpus.max_file_bytes ({size:,} > {max_bytes:,})")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(f"cannot read: {_reason(exc)}") from None
+    data = _read_bounded(path, max_bytes)
     text = decode_text(data)
+    del data
     suffix = path.suffix.lower()
     meta: dict[str, object] = {}
     kind = "markdown" if suffix in MARKDOWN_SUFFIXES else "text"
@@ -129,14 +126,37 @@ def read_source(path: Path, doc_id: str, max_bytes: int) -> SourceText:
             meta.update(parsed)
             body_start = front.end()
     meta.update(_sidecar(path, doc_id))
-    if not text[body_start:].strip():
+    if not _NON_SPACE.search(text, body_start):
         raise UnreadableFile("empty: no text in the file")
     return SourceText(doc_id, path, kind, text, body_start, meta)
 
 
+def _read_bounded(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``.
+
+    Only regular files are read: opening a FIFO would block the load forever and a
+    device (say a link to /dev/zero) never ends. The size is checked again after
+    reading, in case the file grew meanwhile.
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFile("not a regular file (a pipe, socket or device)")
+        if info.st_size > max_bytes:
+            raise UnreadableFile(
+                f"larger than corpus.max_file_bytes ({info.st_size:,} > {max_bytes:,})"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read: {_reason(exc)}") from None
+    if len(data) > max_bytes:
+        raise UnreadableFile(f"larger than corpus.max_file_bytes ({len(data):,} > {max_bytes:,})")
+    return data
+
+
 def decode_text(data: bytes) -> str:
     """Decode UTF-8 (or UTF-16/32 with a BOM); refuse binary and undecodable data."""
-    if not data.strip():
+    if not data or data.isspace():
         raise UnreadableFile("empty file")
     for bom, codec in (
         (b"\xef\xbb\xbf", "utf-8-sig"),

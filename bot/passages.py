@@ -17,7 +17,9 @@ _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _DECORATION = re.compile(r"[*_~`>|]+")
-_SPACES = re.compile(r"\s+")
+# Whitespace runs that are not already a single space (the same result as
+# replacing every run of whitespace, with far fewer replacements on ordinary text).
+_UNCOLLAPSED = re.compile(r"\s{2,}|[^\S ]")
 
 
 @dataclass(frozen=True)
@@ -41,21 +43,39 @@ class PassageText:
     text: str
 
 
+_ASCII_SYMBOLS = str.maketrans("", "", "^`")  # the only ASCII characters of the dropped kinds
+# split_sentences slows down with the square of its input's length: a paragraph longer
+# than this (a 50 MB single line...) is split into sentences a piece at a time.
+_LONG_PARAGRAPH = 50_000
+
+
+class _DroppedCharacters(dict):
+    """A ``str.translate`` table deleting emoji, symbols, marks and invisible format
+    characters, filled in as characters are met (at most 65,536 of them are kept)."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.category(chr(code)) in _DROPPED_CATEGORIES else code
+        if len(self) < 65_536:
+            self[code] = value
+        return value
+
+
+_DROPPED_CATEGORIES = frozenset(("So", "Sk", "Cf", "Co", "Cs", "Mn", "Me"))
+_DROPPED = _DroppedCharacters()
+
+
 def plain_line(line: str) -> str:
     """A line without emoji, symbols or markdown decoration, for boilerplate matching."""
-    kept = []
-    for ch in unicodedata.normalize("NFKC", line):
-        category = unicodedata.category(ch)
-        if category in ("So", "Sk", "Cf", "Co", "Cs", "Mn", "Me") or ch == "\ufe0f":
-            continue
-        kept.append(ch)
-    text = _DECORATION.sub("", "".join(kept))
-    return _SPACES.sub(" ", text).strip()
+    if line.isascii():  # NFKC leaves ASCII alone, and only ^ and ` are symbols there
+        text = line.translate(_ASCII_SYMBOLS)
+    else:
+        text = unicodedata.normalize("NFKC", line).translate(_DROPPED)
+    return _UNCOLLAPSED.sub(" ", _DECORATION.sub("", text)).strip()
 
 
 def collapse(text: str) -> str:
     """The source text with runs of whitespace as single spaces (how passages read)."""
-    return _SPACES.sub(" ", text).strip()
+    return _UNCOLLAPSED.sub(" ", text).strip()
 
 
 def split_blocks(
@@ -79,7 +99,10 @@ def split_blocks(
             para_start = -1
             continue
         blank = not line.strip()
-        ignored = not blank and any(p.search(plain_line(line)) for p in ignore)
+        ignored = False
+        if ignore and not blank:
+            plain = plain_line(line)  # once per line, not once per pattern
+            ignored = any(p.search(plain) for p in ignore)
         if heading or blank or ignored:
             if para_start >= 0:
                 yield Block(para_start, para_end)
@@ -109,7 +132,14 @@ def _line_start_of_previous(lines: list[tuple[int, int]], index: int) -> int:
 
 
 def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+def has_words(text: str, count: int) -> bool:
+    """Whether ``text`` holds at least ``count`` words (stops counting there)."""
+    if count <= 0:
+        return True
+    return any(seen >= count for seen, _ in enumerate(_WORD.finditer(text), start=1))
 
 
 def windows(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
@@ -122,8 +152,7 @@ def windows(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[i
         yield start, end
         return
     window_start = window_end = -1
-    for s, e in split_sentences(text[start:end]):
-        s, e = s + start, e + start
+    for s, e in sentence_spans(text, start, end, max(4_000, 4 * max_chars)):
         if window_start >= 0 and e - window_start > max_chars:
             yield window_start, window_end
             window_start = -1
@@ -135,6 +164,32 @@ def windows(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[i
         window_end = e
     if window_start >= 0:
         yield window_start, window_end
+
+
+def sentence_spans(text: str, start: int, end: int, chunk: int) -> Iterator[tuple[int, int]]:
+    """The sentences of ``text[start:end]`` as absolute spans.
+
+    A very long paragraph (over ``_LONG_PARAGRAPH`` characters) is split ``chunk``
+    characters at a time: all sentences of a chunk but its last (which may go on
+    past the chunk) are final, and the next chunk starts at that last sentence. A
+    chunk without a sentence boundary is cut at a space.
+    """
+    position = start
+    while end - start > _LONG_PARAGRAPH and end - position > chunk:
+        stop = position + chunk
+        spans = split_sentences(text[position:stop])
+        if len(spans) < 2:
+            cut = text.rfind(" ", position + chunk // 2, stop)
+            cut = cut if cut > position else stop
+            if spans:
+                yield position + spans[0][0], cut
+            position = cut
+            continue
+        for s, e in spans[:-1]:
+            yield position + s, position + e
+        position += spans[-1][0]
+    for s, e in split_sentences(text[position:end]):
+        yield position + s, position + e
 
 
 def _hard_cut(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
@@ -170,7 +225,7 @@ def passages_of(
         if skip_title_line is not None and collapse(raw) == skip_title_line:
             skip_title_line = None  # the title line is attribution, not content
             continue
-        if word_count(raw) < min_words:
+        if not has_words(raw, min_words):
             continue
         paragraph += 1
         for start, end in windows(text, block.start, block.end, max_chars):

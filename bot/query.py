@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
-from bot.analysis import Analyzer
+from bot.analysis import Analyzer, bigrams
 from bot.synonyms import SynonymTable
 from bot.typos import TypoCorrector
 
@@ -58,6 +58,7 @@ class QueryBuilder:
     doc_freq: Callable[[str], int]
     weight_of: Callable[[int], float]  # IDF from a document frequency
     typo_weight: float = 0.8
+    bigram_weight: float = 0.0
 
     def build(self, question: str) -> Query:
         words = [w for w in self.analyzer.words(question) if w.term is not None]
@@ -87,14 +88,19 @@ class QueryBuilder:
         for concept in concepts:
             for term, value in concept.alternatives.items():
                 terms[term] = max(terms.get(term, 0.0), value)
+        if self.bigram_weight:
+            best = [max(alts, key=alts.__getitem__) for _, alts, _ in slots]
+            for pair in bigrams(best):
+                terms.setdefault(pair, self.bigram_weight)
         return Query(question, tuple(concepts), terms)
 
     def _add_synonyms(self, slots: list[tuple[str, dict[str, float], tuple[str, ...]]]) -> None:
         """Give each word of a synonym phrase that phrase's group term."""
         best_terms = [max(alts, key=alts.__getitem__) for _, alts, _ in slots]
         for start, length, token in self.synonyms.matches(best_terms):
+            weight = self.synonyms.weight(token)
             for _, alternatives, _ in slots[start : start + length]:
-                alternatives.setdefault(token, 1.0)
+                alternatives.setdefault(token, weight)
 
 
 def _looks_like_name(text: str, start: int, end: int) -> bool:

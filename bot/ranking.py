@@ -38,32 +38,68 @@ def idf(doc_freq: int, n_docs: int) -> float:
     return math.log(1.0 + (n_docs - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
+TITLE_FIELD, SECTION_FIELD = "t:", "s:"
+FIELDS = ("words", "bigrams", "title", "section")
+
+
+def field_of(term: str) -> str:
+    """Which field a term belongs to: title ("t:x"), section ("s:x"), bigrams ("a_b")
+    or words (everything else, group terms "~x" included)."""
+    if term.startswith(TITLE_FIELD):
+        return "title"
+    if term.startswith(SECTION_FIELD):
+        return "section"
+    if "_" in term and not term.startswith("~"):
+        return "bigrams"
+    return "words"
+
+
+def is_bigram(term: str) -> bool:
+    return field_of(term) == "bigrams"
+
+
 class RankBM25Engine:
-    """rank-bm25's BM25Okapi (k1, b, epsilon as configured)."""
+    """rank-bm25's BM25Okapi (k1, b, epsilon as configured).
+
+    Each field (words, bigrams, title, section) is its own BM25Okapi, so
+    bigrams or a long title do not change the length normalisation of the
+    words (BM25F-style); scores add up, weighted by the query.
+    """
 
     name = "rank-bm25"
 
     def __init__(self, documents: Sequence[list[str]], k1: float, b: float, epsilon: float):
         if not documents:
             raise ValueError("cannot rank an empty corpus")
-        self._bm25 = BM25Okapi(list(documents), k1=k1, b=b, epsilon=epsilon)
-        # BM25Okapi floors negative IDFs at epsilon * average IDF; on a corpus of one
-        # or two passages the average itself is negative and every score would be
-        # below zero. Keep the floor positive so tiny corpora still rank.
-        if self._bm25.average_idf <= 0:
-            for term, value in self._bm25.idf.items():
-                if value <= 0:
-                    self._bm25.idf[term] = epsilon or 1e-6
+        self._models: dict[str, BM25Okapi] = {}
+        for name in FIELDS:
+            field = [[t for t in terms if field_of(t) == name] for terms in documents]
+            if name == "words" or any(field):
+                self._models[name] = _okapi(field, k1, b, epsilon)
+        self._bm25 = self._models["words"]
 
     def search(self, terms: Mapping[str, float], k: int) -> list[Hit]:
         scores = np.zeros(self._bm25.corpus_size)
         for term, weight in terms.items():
-            if term in self._bm25.idf:  # unknown terms score 0 everywhere
-                scores += weight * self._bm25.get_scores([term])
+            model = self._models.get(field_of(term))
+            if model is not None and term in model.idf:  # unknown terms score 0
+                scores += weight * model.get_scores([term])
         return top_hits(scores, k)
 
     def terms_of(self, pid: int) -> Collection[str] | None:
         return self._bm25.doc_freqs[pid].keys()
+
+
+def _okapi(documents: list[list[str]], k1: float, b: float, epsilon: float) -> BM25Okapi:
+    model = BM25Okapi([d or [""] for d in documents], k1=k1, b=b, epsilon=epsilon)
+    # BM25Okapi floors negative IDFs at epsilon * average IDF; on a corpus of one
+    # or two passages the average itself is negative and every score would be
+    # below zero. Keep the floor positive so tiny corpora still rank.
+    if model.average_idf <= 0:
+        for term, value in model.idf.items():
+            if value <= 0:
+                model.idf[term] = epsilon or 1e-6
+    return model
 
 
 def top_hits(scores: np.ndarray, k: int) -> list[Hit]:

@@ -123,7 +123,7 @@ def answer_embed(answer: Answer, item: AnswerItem) -> EmbedSpec:
     embed = EmbedSpec(
         title=truncate(item.meta.title, MAX_EMBED_TITLE),
         description=highlighted(item.excerpt, MAX_EMBED_DESCRIPTION),
-        url=item.meta.url if _is_web_url(item.meta.url) else None,
+        url=item.meta.url if is_web_url(item.meta.url) else None,
         fields=[
             EmbedField("Source", truncate(attribution(item), MAX_FIELD_VALUE), inline=False),
             EmbedField("Document", truncate(escape(item.doc_id), MAX_FIELD_VALUE)),
@@ -141,7 +141,7 @@ def passage_embed(item: AnswerItem) -> EmbedSpec:
     embed = EmbedSpec(
         title=truncate(item.meta.title, MAX_EMBED_TITLE),
         description=truncate(escape(item.passage.text), MAX_PASSAGE_DESCRIPTION),
-        url=item.meta.url if _is_web_url(item.meta.url) else None,
+        url=item.meta.url if is_web_url(item.meta.url) else None,
         fields=[EmbedField("Source", truncate(attribution(item), MAX_FIELD_VALUE), inline=False)],
         footer=truncate(
             f"{item.doc_id} · characters {item.passage.start}–{item.passage.end}", MAX_FOOTER
@@ -199,5 +199,6 @@ def _unescape(text: str) -> str:
     return _UNESCAPE.sub(r"\1", text).replace("\u200b", "")
 
 
-def _is_web_url(url: str | None) -> bool:
+def is_web_url(url: str | None) -> bool:
+    """An http(s) URL Discord accepts as an embed's link."""
     return bool(url) and re.match(r"https?://[^\s<>]+$", url or "") is not None

@@ -9,11 +9,14 @@ threads so the caller's event loop keeps its heartbeat. No Discord here.
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import contextlib
 import logging
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from bot.answering import Answer, Answerer
 from bot.config import Config
@@ -22,6 +25,8 @@ from bot.index import SearchIndex
 from bot.loading import SkippedFile
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+BUSY_LOG_SECONDS = 10.0  # at most one "busy" log line per this many seconds
 
 
 class Busy(Exception):
@@ -35,14 +40,13 @@ class ReloadReport:
     skipped: list[SkippedFile]
     seconds: float
     fingerprint: str
+    added: list[str] = field(default_factory=list)  # document ids new in this index
+    removed: list[str] = field(default_factory=list)  # document ids no longer in it
 
 
 def fingerprint(index: SearchIndex) -> str:
     """A short id of the passages an index holds; button ids carry it to detect staleness."""
-    digest = hashlib.blake2b(digest_size=4)
-    for passage in index.corpus.passages:
-        digest.update(f"{passage.doc_id}\0{passage.start}\0{passage.end}\n".encode())
-    return digest.hexdigest()
+    return index.fingerprint
 
 
 class AnswerService:
@@ -54,7 +58,13 @@ class AnswerService:
         self._executor = ThreadPoolExecutor(
             max_workers=config.discord.max_concurrent, thread_name_prefix="qabot-answer"
         )
-        self._pending = 0
+        # Questions running or waiting for a worker: at most max_concurrent run and
+        # max_pending wait; past that a question is refused with Busy.
+        self._limit = config.discord.max_concurrent + config.discord.max_pending
+        self._in_flight = 0
+        self._count_lock = threading.Lock()
+        self._refused = 0
+        self._busy_logged_at = -BUSY_LOG_SECONDS
         self.started = time.monotonic()
 
     @property
@@ -65,24 +75,56 @@ class AnswerService:
     def fingerprint(self) -> str:
         return self._fingerprint
 
+    @property
+    def in_flight(self) -> int:
+        """Questions running or waiting for a worker."""
+        return self._in_flight
+
     async def answer(self, question: str, k: int | None = None) -> Answer:
-        """Answer off the event loop; raise Busy when too many questions wait."""
-        if self._pending >= self.config.discord.max_pending:
-            raise Busy()
-        self._pending += 1
+        """Answer off the event loop; raise Busy when too many questions wait.
+
+        A question holds its place until its worker is done with it, even if the
+        caller stops waiting, so the limit bounds the work really queued.
+        """
+        with self._count_lock:
+            if self._in_flight >= self._limit:
+                self._note_refusal()
+                raise Busy()
+            self._in_flight += 1
+        answerer = self._answerer  # one reference for the whole question
         try:
-            answerer = self._answerer  # one reference for the whole question
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, answerer.answer, question, k)
-        finally:
-            self._pending -= 1
+            job = self._executor.submit(answerer.answer, question, k)
+        except RuntimeError:  # shutting down: no new work
+            self._release()
+            raise Busy() from None
+        job.add_done_callback(self._release)
+        return await asyncio.wrap_future(job)
+
+    def _release(self, _job: Future | None = None) -> None:
+        with self._count_lock:
+            self._in_flight -= 1
+
+    def _note_refusal(self) -> None:
+        """Count a refusal; log one line now and then, not one per question."""
+        self._refused += 1
+        now = time.monotonic()
+        if now - self._busy_logged_at >= BUSY_LOG_SECONDS:
+            log.warning(
+                "busy: refused %d question(s) since the last report (%d running or waiting, "
+                "limit %d = max_concurrent + max_pending)",
+                self._refused,
+                self._in_flight,
+                self._limit,
+            )
+            self._refused = 0
+            self._busy_logged_at = now
 
     async def reload(self) -> ReloadReport:
         """Rebuild the index from the corpus and swap it in; questions go on meanwhile."""
         async with self._reload_lock:
             started = time.perf_counter()
-            loop = asyncio.get_running_loop()
-            index = await loop.run_in_executor(None, SearchIndex.build, self.config)
+            before = set(self.index.corpus.documents)
+            index = await run_in_daemon_thread(SearchIndex.build, self.config)
             self._answerer = Answerer(index)
             self._fingerprint = fingerprint(index)
             corpus = index.corpus
@@ -92,6 +134,12 @@ class AnswerService:
                 list(corpus.skipped),
                 time.perf_counter() - started,
                 self._fingerprint,
+                added=sorted(set(corpus.documents) - before),
+                # Documents gone from the folders; those still there but now unreadable
+                # are in ``skipped`` with the reason.
+                removed=sorted(
+                    before - set(corpus.documents) - {skip.path for skip in corpus.skipped}
+                ),
             )
 
     def passage(self, pid: int) -> tuple[Passage, Document] | None:
@@ -103,3 +151,31 @@ class AnswerService:
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def run_in_daemon_thread(function: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+    """Run ``function`` in a daemon thread and await its result on the loop.
+
+    For long builds: unlike the default executor, nothing waits for the thread when
+    the process is asked to stop, so a SIGTERM during a build still exits promptly.
+    """
+    loop = asyncio.get_running_loop()
+    result: asyncio.Future[T] = loop.create_future()
+
+    def settle(value: Any, failed: bool) -> None:
+        if not result.done():
+            if failed:
+                result.set_exception(value)
+            else:
+                result.set_result(value)
+
+    def target() -> None:
+        try:
+            value, failed = function(*args), False
+        except BaseException as exc:  # handed to the awaiting coroutine
+            value, failed = exc, True
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
+            loop.call_soon_threadsafe(settle, value, failed)
+
+    threading.Thread(target=target, name="qabot-build", daemon=True).start()
+    return result

@@ -35,7 +35,14 @@ class SynonymTable:
 
     groups: list[set[tuple[str, ...]]] = field(default_factory=list)
     _group_of: dict[tuple[str, ...], int] = field(default_factory=dict)
-    _max_len: int = 1
+    # First term -> lengths of the phrases starting with it, so a scan costs one
+    # dict lookup per term instead of one per (term, length).
+    _lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    _tokens: dict[int, str] = field(default_factory=dict)
+    # Phrases known to be exact equivalents (mined acronyms), as opposed to the
+    # looser configured synonyms, which count for ``loose_weight`` in a question.
+    exact: set[tuple[str, ...]] = field(default_factory=set)
+    loose_weight: float = 1.0
 
     def add_group(self, phrases: Iterable[tuple[str, ...]]) -> None:
         """Add equivalent phrases; groups sharing a phrase are merged."""
@@ -49,14 +56,22 @@ class SynonymTable:
         self.groups.append(merged)
         for phrase in merged:
             self._group_of[phrase] = len(self.groups) - 1
-            self._max_len = max(self._max_len, len(phrase))
+            lengths = set(self._lengths.get(phrase[0], ())) | {len(phrase)}
+            self._lengths[phrase[0]] = tuple(sorted(lengths))
+        self._tokens.clear()
 
     def matches(self, terms: Sequence[str]) -> Iterator[tuple[int, int, str]]:
         """(start, length, group term) of every phrase found, overlaps included."""
-        if not self._group_of:
+        lengths_of = self._lengths
+        if not lengths_of:
             return
-        for i in range(len(terms)):
-            for length in range(1, min(self._max_len, len(terms) - i) + 1):
+        for i, term in enumerate(terms):
+            lengths = lengths_of.get(term)
+            if lengths is None:
+                continue
+            for length in lengths:
+                if i + length > len(terms):
+                    break
                 index = self._group_of.get(tuple(terms[i : i + length]))
                 if index is not None:
                     yield i, length, self.group_term(index)
@@ -68,9 +83,23 @@ class SynonymTable:
             found.setdefault((start, token), None)
         return [token for _, token in found]
 
+    def weight(self, token: str) -> float:
+        """A question's weight for a group term: 1 for acronyms, else loose_weight."""
+        index = self._index_of_token(token)
+        if index is None or self.groups[index] & self.exact:
+            return 1.0
+        return self.loose_weight
+
+    def _index_of_token(self, token: str) -> int | None:
+        phrase = tuple(token[1:].split("_"))
+        return self._group_of.get(phrase)
+
     def group_term(self, index: int) -> str:
         """A term no analyzer produces ("~" + the group's first phrase), stable per group."""
-        return "~" + "_".join(min(self.groups[index]))
+        token = self._tokens.get(index)
+        if token is None:
+            token = self._tokens[index] = "~" + "_".join(min(self.groups[index]))
+        return token
 
     def pairs(self) -> list[tuple[str, ...]]:
         return sorted(p for group in self.groups for p in group)
@@ -80,12 +109,15 @@ def build_synonyms(
     analyzer: Analyzer,
     configured: Iterable[Sequence[str]],
     mined: Iterable[tuple[str, str]] = (),
+    loose_weight: float = 1.0,
 ) -> SynonymTable:
-    table = SynonymTable()
+    table = SynonymTable(loose_weight=loose_weight)
     for group in configured:
         table.add_group(analyzer.phrase_terms(entry) for entry in group)
     for short, long in mined:
-        table.add_group([analyzer.phrase_terms(short), analyzer.phrase_terms(long)])
+        pair = [analyzer.phrase_terms(short), analyzer.phrase_terms(long)]
+        table.add_group(pair)
+        table.exact.update(p for p in pair if p)
     return table
 
 

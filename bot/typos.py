@@ -1,8 +1,9 @@
 """Typo matching: a question word missing from the vocabulary is mapped to close words.
 
-Distances are Damerau-Levenshtein (a swap of two neighbours counts once, so
-"jugde" is one edit from "judge"). Candidates are bucketed by length and first
-letter so that a miss costs a small fraction of the vocabulary, not all of it.
+Distances are Damerau-Levenshtein in its optimal-string-alignment form (a swap
+of two neighbours counts once, so "jugde" is one edit from "judge"), computed
+by rapidfuzz in C++. Candidates are bucketed by length and first letter so a
+miss scans a small fraction of the vocabulary.
 """
 
 from __future__ import annotations
@@ -10,32 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 
 def max_edits(word: str) -> int:
     """Edits allowed for a word of this length: 1 up to 7 letters, 2 beyond."""
     return 1 if len(word) <= 7 else 2
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein distance (optimal string alignment), or limit+1 if above it."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        best = current[0]
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                value = min(value, previous2[j - 2] + 1)
-            current[j] = value
-            best = min(best, value)
-        if best > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 class TypoCorrector:
@@ -59,10 +41,14 @@ class TypoCorrector:
         firsts = {word[0], word[1]}
         for length in range(len(word) - limit, len(word) + limit + 1):
             for first in firsts:
-                for candidate in self._buckets.get((length, first), ()):
-                    distance = edit_distance(word, candidate, min(limit, best_distance))
+                bucket = self._buckets.get((length, first))
+                if not bucket:
+                    continue
+                for candidate, distance, _ in process.extract(
+                    word, bucket, scorer=OSA.distance, score_cutoff=limit, limit=None
+                ):
                     if distance < best_distance:
                         best, best_distance = [candidate], distance
-                    elif distance == best_distance and distance <= limit:
+                    elif distance == best_distance:
                         best.append(candidate)
-        return sorted(best)[:3]
+        return sorted(set(best))[:3]

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -42,21 +42,44 @@ def write_corpus(folder: Path) -> None:
 
 
 class DiscordEnv:
-    def __init__(self, workdir: Path, *, cooldown: float = 30.0) -> None:
+    """The fake Discord on a background loop, and ``qabot run`` as a subprocess.
+
+    ``discord`` adds settings to the config's ``discord:`` section (e.g.
+    ``{"max_pending": 1}``), ``extra_config`` appends YAML (other sections),
+    ``feedback_file`` replaces the vote log's path, ``corpus_writer`` replaces
+    :func:`write_corpus`, and ``log_level`` sets ``logging.level``.
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        cooldown: float = 30.0,
+        discord: dict[str, Any] | None = None,
+        extra_config: str = "",
+        feedback_file: str = "var/feedback.jsonl",
+        corpus_writer: Callable[[Path], None] = write_corpus,
+        log_level: str = "INFO",
+        heartbeat_interval_ms: int = 5000,
+        token: str = "test-token",
+    ) -> None:
         self.workdir = workdir
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
-        self.fake = FakeDiscord(heartbeat_interval_ms=5000)
+        self.fake = FakeDiscord(heartbeat_interval_ms=heartbeat_interval_ms, token=token)
         self.process: subprocess.Popen | None = None
         self.corpus = workdir / "corpus"
-        self.feedback = workdir / "var" / "feedback.jsonl"
+        self.feedback = workdir / feedback_file
         self.config = workdir / "qabot.yaml"
-        write_corpus(self.corpus)
+        corpus_writer(self.corpus)
+        settings = {"cooldown_seconds": cooldown, "feedback_file": feedback_file}
+        settings.update(discord or {})
+        discord_yaml = "".join(f"  {key}: {value}\n" for key, value in settings.items())
         self.config.write_text(
             "corpus:\n  paths: [corpus]\n"
-            f"discord:\n  cooldown_seconds: {cooldown}\n  feedback_file: var/feedback.jsonl\n"
-            "logging:\n  level: INFO\n",
+            f"discord:\n{discord_yaml}"
+            f"logging:\n  level: {log_level}\n" + extra_config,
             encoding="utf-8",
         )
         self.log = workdir / "bot.log"
@@ -133,3 +156,72 @@ class DiscordEnv:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
         self.loop.close()
+
+
+# ----------------------------------------------------------------------------- user actions
+
+
+def mention(env: DiscordEnv, text: str, user=None, channel=None) -> dict:
+    """Post ``@bot text`` as ``user`` (a fresh member by default)."""
+    user = user or env.new_user()
+    bot_id = env.fake.bot_user.id
+    return env.call(
+        env.fake.post_message(
+            channel or env.channel, user, f"<@{bot_id}> {text}", mentions_bot=True
+        )
+    )
+
+
+def reply_to(env: DiscordEnv, message: dict, timeout: float = 15) -> dict:
+    """The bot's reply to ``message`` (waits for it)."""
+    return env.call(
+        env.fake.wait_for_bot_message(
+            channel_id=int(message["channel_id"]),
+            predicate=lambda m: (
+                (m.get("message_reference") or {}).get("message_id") == message["id"]
+            ),
+            timeout=timeout,
+        ),
+        timeout + 5,
+    )
+
+
+def replies_to(env: DiscordEnv, message: dict) -> list[dict]:
+    """Every bot message sent so far that replies to ``message``."""
+    return [
+        m
+        for m in env.fake.sent_messages
+        if (m.get("message_reference") or {}).get("message_id") == message["id"]
+    ]
+
+
+def slash(env: DiscordEnv, name: str, options: dict | None = None, *, user=None):
+    """Run ``/name`` in the general channel; returns the interaction handle."""
+    return env.call(
+        env.fake.invoke_slash(
+            name,
+            options or {},
+            user=user or env.new_user(),
+            channel_id=env.channel,
+            guild_id=env.guild.id,
+        )
+    )
+
+
+def buttons(message: dict) -> dict[str, str]:
+    """Button label -> custom_id."""
+    return {
+        c["label"]: c["custom_id"]
+        for row in message.get("components") or []
+        for c in row.get("components", [])
+        if c.get("custom_id")
+    }
+
+
+def embed_text(message: dict) -> str:
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title", ""), embed.get("description", "")]
+        parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
+        parts.append((embed.get("footer") or {}).get("text", ""))
+    return "\n".join(parts)

@@ -19,9 +19,10 @@ def test_default_config_loads_with_paths_resolved_against_its_folder():
     validate_paths(config)
 
 
-def test_empty_file_gives_defaults(tmp_path):
+def test_empty_file_gives_the_shipped_defaults(tmp_path):
     config = parse("", tmp_path)
-    assert config.retrieval == Config().retrieval
+    assert config.retrieval == load_config(DEFAULT_CONFIG).retrieval
+    assert config.retrieval.k1 == Config().retrieval.k1
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,16 @@ decides whether a message is addressed to the bot, applies the guards
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
+import sys
 import time
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -19,6 +24,7 @@ from bot.answering import Answer
 from bot.config import Config
 from bot.discord_app.components import answer_buttons, static_view
 from bot.discord_app.convert import message_kwargs
+from bot.discord_app.lag import LagMonitor
 from bot.feedback import FeedbackLog
 from bot.guards import Cooldown, channel_allowed, looks_like_question
 from bot.render import answer_message, truncate
@@ -27,6 +33,9 @@ from bot.service import AnswerService, Busy
 log = logging.getLogger(__name__)
 
 BUSY_TEXT = "I'm answering a lot of questions right now; please try again in a moment."
+STOPPING_TEXT = "I'm restarting right now; please ask again in a minute."
+DRAIN_SECONDS = 20.0  # on shutdown, how long questions in progress may take to finish
+TYPING_EVERY = 8.0  # Discord shows "typing…" for about 10 s after each request
 UNREADABLE_REPLY = (
     "I can't read replies that don't mention me. Keep the @mention on when you reply "
     "(or use `/ask`)."
@@ -43,6 +52,7 @@ class QABot(discord.Client):
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
             max_messages=1000,
+            http_trace=server_error_trace(),
         )
         self.config = config
         self.service = service
@@ -51,10 +61,30 @@ class QABot(discord.Client):
         self.feedback = FeedbackLog(config.discord.feedback_file)
         # Recent answers by message id, for "More results" and follow-up replies.
         self.recent: OrderedDict[int, Answer] = OrderedDict()
+        self.lag = LagMonitor()
+        self.typing_in = ChannelTyping()
+        # Questions being answered; on shutdown the bot waits for them (see close).
+        self.active = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.stopping = False
+
+    @contextlib.asynccontextmanager
+    async def tracked(self) -> AsyncIterator[None]:
+        """Count a question in progress, so that shutdown waits for its answer."""
+        self.active += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self.active -= 1
+            if not self.active:
+                self._idle.set()
 
     async def setup_hook(self) -> None:
         from bot.discord_app.commands import register_commands
 
+        self.lag.start()
         register_commands(self)
         guild_id = self.config.discord.command_guild_id
         if guild_id:
@@ -103,6 +133,9 @@ class QABot(discord.Client):
             # does not ping the bot; say so instead of answering an empty question.
             await message.reply(UNREADABLE_REPLY, mention_author=False)
             return
+        if self.stopping:
+            await message.reply(STOPPING_TEXT, mention_author=False)
+            return
         wait = self.cooldown.retry_after(message.author.id)
         if wait:
             await message.reply(
@@ -110,13 +143,19 @@ class QABot(discord.Client):
                 mention_author=False,
             )
             return
+        async with self.tracked():
+            await self._answer_message(message, question, previous, mentioned)
+
+    async def _answer_message(
+        self, message: discord.Message, question: str, previous: Answer | None, mentioned: bool
+    ) -> None:
         target: discord.abc.Messageable = message.channel
         thread = None
         if self.config.discord.answer_in_thread and mentioned and self._can_thread(message):
             thread = await message.create_thread(name=thread_name(question))
             target = thread
         started = time.perf_counter()
-        async with target.typing():
+        async with self.typing_in(target):
             try:
                 answer = await self.answer_with_context(question, previous)
             except Busy:
@@ -212,9 +251,118 @@ class QABot(discord.Client):
 
             await handle_button(self, interaction)
 
+    async def on_error(self, event_method: str, /, *args, **kwargs) -> None:
+        """A request Discord refused for good (after discord.py's own retries) is one log
+        line; anything else keeps discord.py's full report."""
+        error = sys.exc_info()[1]
+        if isinstance(error, discord.HTTPException):
+            log.error("%s: Discord refused a request: %s", event_method, one_line(error))
+            return
+        await super().on_error(event_method, *args, **kwargs)
+
     async def close(self) -> None:
+        """Stop taking questions, let those in progress finish (up to DRAIN_SECONDS), then
+        disconnect. Called on SIGTERM/SIGINT; safe to call more than once."""
+        if not self.stopping:
+            self.stopping = True
+            if self.active:
+                log.info("stopping: finishing %d question(s) in progress", self.active)
+                try:
+                    await asyncio.wait_for(self._idle.wait(), DRAIN_SECONDS)
+                except asyncio.TimeoutError:
+                    log.warning(
+                        "stopping: %d question(s) still in progress after %.0f s are dropped",
+                        self.active,
+                        DRAIN_SECONDS,
+                    )
+            await self.lag.stop()
         await super().close()
         self.service.close()
+
+
+class ChannelTyping:
+    """One "typing…" indicator per channel, however many questions are answered there.
+
+    A burst of questions in one channel sends one typing request (renewed while
+    answers are pending), not one per question: typing requests have their own
+    rate limit. The first question waits (briefly) for its typing request, so the
+    indicator never arrives after the answer; a failed one is only logged.
+    """
+
+    FIRST_WAIT = 1.0  # seconds a question waits at most for its typing request
+
+    def __init__(self) -> None:
+        self._users: dict[int, int] = {}
+        self._stops: dict[int, asyncio.Event] = {}
+        self._shown: dict[int, asyncio.Future[None]] = {}
+
+    @contextlib.asynccontextmanager
+    async def __call__(self, channel: discord.abc.Messageable) -> AsyncIterator[None]:
+        key = getattr(channel, "id", id(channel))
+        self._users[key] = self._users.get(key, 0) + 1
+        if self._users[key] == 1:
+            loop = asyncio.get_running_loop()
+            stop = self._stops[key] = asyncio.Event()
+            self._shown[key] = loop.create_future()
+            loop.create_task(
+                self._keep_typing(channel, stop, self._shown[key]), name="qabot: typing"
+            )
+        # Everyone waits for the indicator (questions keep their order); once it is
+        # shown, or took too long, this returns at once.
+        shown = self._shown[key]
+        await asyncio.wait({shown}, timeout=self.FIRST_WAIT)
+        if not shown.done():
+            shown.set_result(None)
+        try:
+            yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._shown[key]
+                self._stops.pop(key).set()  # ends after any request in progress
+
+    @staticmethod
+    async def _keep_typing(
+        channel: discord.abc.Messageable, stop: asyncio.Event, first: asyncio.Future[None]
+    ) -> None:
+        while not stop.is_set():
+            try:
+                await channel.typing()  # awaiting Typing sends one indicator
+            except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+                log.debug("typing indicator failed: %s", exc)
+            if not first.done():
+                first.set_result(None)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), TYPING_EVERY)
+
+
+def server_error_trace() -> aiohttp.TraceConfig:
+    """Log each 5xx reply from Discord once: discord.py retries those silently."""
+    trace = aiohttp.TraceConfig()
+
+    async def on_request_end(session, context, params: aiohttp.TraceRequestEndParams) -> None:
+        status = params.response.status
+        if status >= 500:
+            log.warning(
+                "Discord answered %d to %s %s; discord.py retries it (up to 5 tries)",
+                status,
+                params.method,
+                api_path(str(params.url)),
+            )
+
+    trace.on_request_end.append(on_request_end)
+    return trace
+
+
+def api_path(url: str) -> str:
+    """The route of a Discord API URL, interaction tokens masked."""
+    path = re.sub(r"^https?://[^/]+(/api/v\d+)?", "", url)
+    return re.sub(r"/(webhooks|interactions)/(\d+)/[^/?]+", r"/\1/\2/[token]", path)
+
+
+def one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def thread_name(question: str) -> str:

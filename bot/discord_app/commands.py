@@ -7,6 +7,7 @@ through Discord's default command permissions (which a server can override).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,8 @@ import discord
 from discord import app_commands
 
 from bot import __version__
-from bot.render import MAX_CONTENT, MAX_EMBED_DESCRIPTION, escape, truncate
+from bot.corpus import CorpusError
+from bot.render import MAX_CONTENT, MAX_EMBED_DESCRIPTION, escape, is_web_url, truncate
 from bot.service import Busy
 
 if TYPE_CHECKING:
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MAX_CHOICES = 25
 MAX_CHOICE_CHARS = 100
+_DOCUMENT_NUMBER = re.compile(r"#(\d{1,9})", re.ASCII)
 HELP_TEXT = (
     "**Ask me about the documents.**\n"
     "• Mention me with a question: `@{name} who can be issued a Social Security number?`\n"
@@ -74,7 +77,8 @@ def register_commands(bot: QABot) -> None:
             )
             return
         meta = found.meta
-        embed = discord.Embed(title=truncate(meta.title, 256), url=meta.url or None)
+        url = meta.url if is_web_url(meta.url) else None  # Discord refuses other URLs
+        embed = discord.Embed(title=truncate(meta.title, 256), url=url)
         embed.add_field(name="File", value=truncate(escape(found.doc_id), 1024), inline=False)
         embed.add_field(name="Source", value=truncate(escape(meta.source), 1024))
         if meta.author:
@@ -82,8 +86,8 @@ def register_commands(bot: QABot) -> None:
         if meta.date:
             embed.add_field(name="Date", value=meta.date[:64])
         embed.add_field(name="Passages", value=str(found.passage_count))
-        if meta.url:
-            embed.add_field(name="Link", value=truncate(meta.url, 1024), inline=False)
+        if url:
+            embed.add_field(name="Link", value=truncate(url, 1024), inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @source.autocomplete("document")
@@ -119,9 +123,13 @@ def register_commands(bot: QABot) -> None:
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            report = await bot.service.reload()
+            async with bot.tracked():
+                report = await bot.service.reload()
         except Exception as exc:  # the old index stays in service
-            log.exception("reload failed")
+            if isinstance(exc, (CorpusError, OSError)):  # the documents' fault: one line
+                log.error("reload failed: %s", exc)
+            else:
+                log.exception("reload failed")
             await interaction.followup.send(
                 truncate(
                     f"Reload failed; still answering from the previous index. ({exc})", MAX_CONTENT
@@ -133,15 +141,21 @@ def register_commands(bot: QABot) -> None:
             f"Reloaded: {report.documents} documents, {report.passages} passages "
             f"in {report.seconds:.2f} s."
         ]
+        if report.removed:
+            lines.append(f"Removed {len(report.removed)} document(s) no longer there:")
+            lines += [f"• `{_code(truncate(doc_id, 100))}`" for doc_id in report.removed]
         if report.skipped:
             lines.append(f"Skipped {len(report.skipped)} file(s):")
-            lines += [f"• `{truncate(s.path, 100)}`: {escape(s.reason)}" for s in report.skipped]
+            lines += [
+                f"• `{_code(truncate(s.path, 100))}`: {escape(s.reason)}" for s in report.skipped
+            ]
         await interaction.followup.send(_fit_lines(lines, MAX_CONTENT), ephemeral=True)
         log.info(
-            "reload by admin: %d documents, %d passages, %d skipped",
+            "reload by admin: %d documents, %d passages, %d skipped, %d removed",
             report.documents,
             report.passages,
             len(report.skipped),
+            len(report.removed),
         )
 
     @tree.error
@@ -173,6 +187,11 @@ async def answer_interaction(
                 "I don't answer questions in this channel.", ephemeral=True
             )
             return
+    if bot.stopping:
+        from bot.discord_app.client import STOPPING_TEXT
+
+        await interaction.response.send_message(STOPPING_TEXT, ephemeral=True)
+        return
     wait = bot.cooldown.retry_after(interaction.user.id)
     if wait:
         await interaction.response.send_message(
@@ -180,19 +199,19 @@ async def answer_interaction(
             ephemeral=True,
         )
         return
-    await interaction.response.defer(ephemeral=private, thinking=True)
-    try:
-        answer = await bot.service.answer(question)
-    except Busy:
-        await interaction.followup.send(
-            "I'm answering a lot of questions right now; please try again in a moment.",
-            ephemeral=True,
-        )
-        return
-    sent = await interaction.followup.send(ephemeral=private, wait=True, **bot.render(answer))
-    bot.log_question(interaction.guild, channel, started, answer, via)
-    if sent is not None:
-        bot.remember(sent.id, answer)
+    async with bot.tracked():
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        try:
+            answer = await bot.service.answer(question)
+        except Busy:
+            from bot.discord_app.client import BUSY_TEXT
+
+            await interaction.followup.send(BUSY_TEXT, ephemeral=True)
+            return
+        sent = await interaction.followup.send(ephemeral=private, wait=True, **bot.render(answer))
+        bot.log_question(interaction.guild, channel, started, answer, via)
+        if sent is not None:
+            bot.remember(sent.id, answer)
 
 
 def is_admin(bot: QABot, interaction: discord.Interaction) -> bool:
@@ -227,8 +246,9 @@ def resolve_document(bot: QABot, value: str):
     documents = bot.service.index.corpus.documents
     if value in documents:
         return documents[value]
-    if value.startswith("#") and value[1:].isdigit():
-        number = int(value[1:])
+    numbered = _DOCUMENT_NUMBER.fullmatch(value)  # ASCII digits only: "#²" is no number
+    if numbered:
+        number = int(numbered.group(1))
         return list(documents.values())[number] if number < len(documents) else None
     matches = [d for d in documents.values() if d.meta.title.casefold() == value.casefold()]
     return matches[0] if len(matches) == 1 else None
@@ -245,6 +265,11 @@ def _fit_lines(lines: list[str], limit: int) -> str:
         out.append(line)
         used += len(line) + 1
     return "\n".join(out) or "(none)"
+
+
+def _code(text: str) -> str:
+    """Text for inside `backticks` (a backtick in a file name would end the code span)."""
+    return text.replace("`", "ˋ")
 
 
 def _duration(seconds: float) -> str:

@@ -1,0 +1,390 @@
+"""The persistent index folder: a tantivy index, a manifest, and the vocabulary.
+
+The folder is keyed by every setting that changes what is indexed, so changed
+settings open a different folder (a rebuild). The manifest lists each file
+(path, size, mtime, content hash) with its documents' metadata: a restart with
+an unchanged corpus opens the index as is, and a changed, added or deleted
+file re-indexes only that file's passages. Everything here is JSON, TSV or
+tantivy's own format: nothing read back can execute code. A manifest that does
+not parse, or belongs to other settings, is not trusted: the folder is rebuilt.
+
+Building streams the corpus one document at a time (a first pass mines
+acronyms, a second analyses and indexes), so no token list of the whole corpus
+is ever held in memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot import __version__
+from bot.analysis import Analyzer
+from bot.config import Config
+from bot.corpus import Document, Passage, compile_ignore_patterns, fallback_title
+from bot.loading import (
+    DocumentMeta,
+    SkippedFile,
+    UnreadableFile,
+    build_meta,
+    read_source,
+    walk_corpus,
+)
+from bot.passages import passages_of
+from bot.synonyms import AcronymMiner, SynonymTable, build_synonyms
+from bot.tantivy_engine import TantivyEngine
+
+log = logging.getLogger(__name__)
+FORMAT = 3
+MANIFEST = "manifest.json"
+VOCABULARY = "vocabulary.tsv"
+
+
+def settings_key(config: Config) -> str:
+    """A short hash of everything that changes the indexed terms or passages."""
+    relevant = {
+        "format": FORMAT,
+        "corpus": dataclasses.asdict(config.corpus),
+        "analysis": dataclasses.asdict(config.analysis),
+        "bigrams": config.retrieval.bigram_weight > 0,
+    }
+    text = json.dumps(relevant, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class FileEntry:
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    document: dict | None  # Document fields, or None when the file was skipped
+    pids: list[int] = field(default_factory=list)
+    skipped: str | None = None
+
+
+@dataclass
+class Manifest:
+    key: str
+    files: dict[str, FileEntry]
+    next_pid: int = 0
+    mined: list[list[str]] = field(default_factory=list)
+    version: str = __version__
+    format: int = FORMAT
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError("unknown manifest format")
+        files = {k: FileEntry(**v) for k, v in data["files"].items()}
+        return cls(
+            data["key"],
+            files,
+            int(data["next_pid"]),
+            list(data["mined"]),
+            str(data["version"]),
+            FORMAT,
+        )
+
+
+@dataclass
+class StoreReport:
+    """What opening the store did, for logs and `qabot index`."""
+
+    action: str  # "opened", "updated", "built"
+    changed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    warning: str | None = None
+
+
+class PassageView:
+    """Passages of a stored index, looked up by pid on demand (with a small cache)."""
+
+    def __init__(self, engine: TantivyEngine, count: int) -> None:
+        self.engine = engine
+        self.count = count
+        self._cache: dict[int, Passage] = {}
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, pid: int) -> Passage:
+        passage = self._cache.get(pid)
+        if passage is None:
+            passage = self.engine.passage(pid)
+            if passage is None:
+                raise IndexError(pid)
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[pid] = passage
+        return passage
+
+    def __iter__(self) -> Iterator[Passage]:
+        return self.engine.passages()
+
+
+class IndexStore:
+    def __init__(self, config: Config, root: Path) -> None:
+        self.config = config
+        self.key = settings_key(config)
+        self.folder = root / self.key
+
+    def open(self, analyzer: Analyzer, progress: bool = False):
+        """Open, update or build the index; returns (engine, manifest, synonyms, vocab, report)."""
+        started = time.perf_counter()
+        manifest, warning = self._load_manifest()
+        if manifest is not None:
+            expected = sum(len(entry.pids) for entry in manifest.files.values())
+            try:
+                engine = TantivyEngine(self.folder / "tantivy")
+                if engine.size != expected:
+                    raise ValueError(f"{engine.size} passages stored, manifest lists {expected}")
+            except (ValueError, OSError) as exc:
+                manifest, warning = None, f"index folder {self.folder} is corrupt ({exc})"
+        if manifest is None:
+            if warning:
+                log.warning("%s; rebuilding it", warning)
+            result = self._build(analyzer, progress)
+            result[-1].warning = warning
+        else:
+            result = self._update(engine, manifest, analyzer, progress)
+        result[-1].seconds = time.perf_counter() - started
+        return result
+
+    # ------------------------------------------------------------------ manifest
+
+    def _load_manifest(self) -> tuple[Manifest | None, str | None]:
+        path = self.folder / MANIFEST
+        if not self.folder.exists():
+            return None, None
+        try:
+            manifest = Manifest.from_json(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None, f"index folder {self.folder} has no manifest"
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return None, f"index folder {self.folder} has an unreadable manifest ({exc})"
+        if manifest.key != self.key:
+            return None, f"index folder {self.folder} belongs to other settings"
+        return manifest, None
+
+    def _save(self, manifest: Manifest, vocabulary: dict[str, str]) -> None:
+        """Atomic writes: a crash leaves the previous manifest, never half of one."""
+        _atomic_write(
+            self.folder / VOCABULARY,
+            "".join(f"{norm}\t{term}\n" for norm, term in vocabulary.items()),
+        )
+        _atomic_write(self.folder / MANIFEST, manifest.to_json())
+
+    def _vocabulary(self) -> dict[str, str]:
+        vocabulary: dict[str, str] = {}
+        try:
+            with (self.folder / VOCABULARY).open(encoding="utf-8") as handle:
+                for line in handle:
+                    norm, _, term = line.rstrip("\n").partition("\t")
+                    if term:
+                        vocabulary[norm] = term
+        except OSError:
+            pass
+        return vocabulary
+
+    # ------------------------------------------------------------------ build and update
+
+    def _build(self, analyzer: Analyzer, progress: bool):
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        self.folder.mkdir(parents=True)
+        manifest = Manifest(self.key, {})
+        files = list(self._scan())
+        miner = AcronymMiner()
+        for path, doc_id in _progress(files, "mining acronyms", progress):
+            with contextlib.suppress(UnreadableFile):
+                miner.feed(read_source(path, doc_id, self.config.corpus.max_file_bytes).text)
+        manifest.mined = [list(pair) for pair in miner.pairs()]
+        synonyms = self._synonyms(analyzer, manifest)
+        engine = TantivyEngine(self.folder / "tantivy")
+        vocabulary: dict[str, str] = {}
+        for path, doc_id in _progress(files, "indexing", progress):
+            self._index_file(engine, manifest, analyzer, synonyms, vocabulary, path, doc_id)
+        engine.commit()
+        self._save(manifest, vocabulary)
+        return engine, manifest, synonyms, vocabulary, StoreReport("built")
+
+    def _update(
+        self, engine: TantivyEngine, manifest: Manifest, analyzer: Analyzer, progress: bool
+    ):
+        report = StoreReport("opened")
+        seen: set[str] = set()
+        todo: list[tuple[Path, str]] = []
+        for path, doc_id in self._scan():
+            seen.add(doc_id)
+            entry = manifest.files.get(doc_id)
+            if entry is None:
+                report.added.append(doc_id)
+                todo.append((path, doc_id))
+            elif _changed(path, entry):
+                report.changed.append(doc_id)
+                todo.append((path, doc_id))
+        report.deleted = sorted(set(manifest.files) - seen)
+        synonyms = self._synonyms(analyzer, manifest)
+        vocabulary = self._vocabulary()
+        if todo or report.deleted:
+            report.action = "updated"
+            for doc_id in report.deleted + [doc_id for _, doc_id in todo]:
+                if doc_id in manifest.files:
+                    engine.delete_document(doc_id)
+                    manifest.files.pop(doc_id)
+            for path, doc_id in todo:
+                self._index_file(engine, manifest, analyzer, synonyms, vocabulary, path, doc_id)
+            engine.commit()
+            self._save(manifest, vocabulary)
+        return engine, manifest, synonyms, vocabulary, report
+
+    def _scan(self) -> Iterator[tuple[Path, str]]:
+        for item in walk_corpus(self.config.corpus.paths, self.config.corpus.extensions):
+            if not isinstance(item, SkippedFile):
+                yield item
+
+    def _synonyms(self, analyzer: Analyzer, manifest: Manifest) -> SynonymTable:
+        mine = self.config.analysis.mine_acronyms
+        mined = [tuple(pair) for pair in manifest.mined] if mine else []
+        return build_synonyms(
+            analyzer, self.config.analysis.synonyms, mined, self.config.analysis.synonym_weight
+        )
+
+    def _index_file(self, engine, manifest, analyzer, synonyms, vocabulary, path, doc_id):
+        from bot.index import index_terms
+
+        stat = path.stat()
+        entry = FileEntry(path.as_posix(), stat.st_size, stat.st_mtime_ns, "", None)
+        manifest.files[doc_id] = entry
+        try:
+            source = read_source(path, doc_id, self.config.corpus.max_file_bytes)
+        except UnreadableFile as exc:
+            entry.skipped = str(exc)
+            log.warning("skipping %s: %s", doc_id, exc)
+            return
+        entry.sha256 = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
+        meta = build_meta(source.meta, fallback_title(source), path)
+        passages = []
+        for part in passages_of(
+            source.text,
+            source.body_start,
+            markdown=source.kind in ("markdown", "html"),
+            ignore=compile_ignore_patterns(self.config.corpus.ignore_patterns),
+            min_words=self.config.corpus.min_passage_words,
+            max_chars=self.config.corpus.max_passage_chars,
+            skip_title_line=meta.title,
+        ):
+            passages.append(
+                Passage(
+                    manifest.next_pid,
+                    doc_id,
+                    part.section,
+                    part.paragraph,
+                    part.start,
+                    part.end,
+                    part.text,
+                )
+            )
+            manifest.next_pid += 1
+        if not passages:
+            entry.skipped = "no passage left after removing boilerplate"
+            log.warning("skipping %s: %s", doc_id, entry.skipped)
+            return
+        document = Document(doc_id, path, source.kind, meta, len(passages))
+        entry.document = {
+            "kind": source.kind,
+            "meta": dataclasses.asdict(meta),
+            "passage_count": len(passages),
+        }
+        entry.pids = [p.pid for p in passages]
+        fields = _SingleDocumentFields(document, self.config, analyzer, synonyms)
+        with_bigrams = self.config.retrieval.bigram_weight > 0
+        for passage in passages:
+            terms = index_terms(analyzer, synonyms, passage.text, vocabulary, with_bigrams)
+            engine.add(passage, terms + fields.of(passage))
+
+    def documents(self, manifest: Manifest) -> dict[str, Document]:
+        found = {}
+        for doc_id, entry in manifest.files.items():
+            if entry.document:
+                meta = DocumentMeta(**entry.document["meta"])
+                found[doc_id] = Document(
+                    doc_id,
+                    Path(entry.path),
+                    entry.document["kind"],
+                    meta,
+                    entry.document["passage_count"],
+                )
+        return found
+
+    @staticmethod
+    def skipped(manifest: Manifest) -> list[SkippedFile]:
+        return [SkippedFile(doc_id, e.skipped) for doc_id, e in manifest.files.items() if e.skipped]
+
+
+class _SingleDocumentFields:
+    """FieldTerms for one document being indexed (no corpus object exists while streaming)."""
+
+    def __init__(self, document: Document, config: Config, analyzer, synonyms) -> None:
+        from bot.corpus import Corpus
+        from bot.index import FieldTerms
+
+        corpus = Corpus(documents={document.doc_id: document})
+        self._fields = FieldTerms(analyzer, synonyms, corpus, config.retrieval)
+
+    def of(self, passage: Passage) -> list[str]:
+        return self._fields.of(passage)
+
+
+def _changed(path: Path, entry: FileEntry) -> bool:
+    """Size and mtime first (cheap); when they differ, the content hash decides."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return True
+    if stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns:
+        return False
+    if not entry.sha256:
+        return True
+    try:
+        text = read_source(path, path.name, sys.maxsize).text
+    except UnreadableFile:
+        return True
+    same = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() == entry.sha256
+    if same:
+        entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
+    return not same
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _progress(items, label: str, enabled: bool):
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=label, unit=" files", file=sys.stderr, mininterval=0.5)

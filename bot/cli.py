@@ -106,8 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-def build_index(config: Config) -> SearchIndex:
-    return SearchIndex.build(config)
+def build_index(config: Config, progress: bool = False) -> SearchIndex:
+    return SearchIndex.build(config, progress=progress)
 
 
 def cmd_ask(config: Config, args: argparse.Namespace) -> int:
@@ -206,9 +206,16 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_index(config: Config, args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    index = build_index(config)
+    index = build_index(config, progress=True)
     seconds = time.perf_counter() - started
     corpus = index.corpus
+    print(f"engine:      {index.engine.name}")
+    report = index.store_report
+    if report is not None:
+        print(
+            f"index:       {report.action} ({len(report.changed)} changed, "
+            f"{len(report.added)} added, {len(report.deleted)} deleted files)"
+        )
     print(f"documents:   {len(corpus.documents)}")
     print(f"passages:    {len(corpus.passages)}")
     print(f"vocabulary:  {index.vocabulary_size} terms")

@@ -165,7 +165,7 @@ class SearchIndex:
             lambda t: doc_freqs.get(t, 0),
             surface_terms,
             seconds,
-            vocabulary_size=len(doc_freqs),
+            vocabulary_size=sum(1 for t in doc_freqs if field_of(t) == "words"),
             fingerprint=_passages_fingerprint(corpus.passages),
         )
 

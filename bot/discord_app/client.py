@@ -45,7 +45,7 @@ _QUESTION_ECHO = re.compile(r"· Q: (.*)$")
 
 
 class QABot(discord.Client):
-    def __init__(self, config: Config, service: AnswerService) -> None:
+    def __init__(self, config: Config, service: AnswerService, **client_options) -> None:
         intents = discord.Intents.default()
         intents.message_content = bool(config.discord.listen_channels)
         super().__init__(
@@ -53,6 +53,7 @@ class QABot(discord.Client):
             allowed_mentions=discord.AllowedMentions.none(),
             max_messages=1000,
             http_trace=server_error_trace(),
+            **client_options,
         )
         self.config = config
         self.service = service
@@ -363,6 +364,19 @@ def api_path(url: str) -> str:
 def one_line(error: BaseException) -> str:
     text = " ".join(str(error).split()) or type(error).__name__
     return text if len(text) <= 300 else text[:299] + "…"
+
+
+class ShardedQABot(QABot, discord.AutoShardedClient):
+    """The same bot over Discord's sharding: one process runs the shards in shard_ids."""
+
+
+def make_client(config: Config, service: AnswerService) -> QABot:
+    """A plain client, or a sharded one when discord.shard_count is set."""
+    settings = config.discord
+    if settings.shard_count is None:
+        return QABot(config, service)
+    shard_ids = list(settings.shard_ids) or None
+    return ShardedQABot(config, service, shard_count=settings.shard_count, shard_ids=shard_ids)
 
 
 def thread_name(question: str) -> str:

@@ -77,7 +77,7 @@ def run_bot(config: Config) -> int:
 
 
 async def _serve(config: Config, token: str) -> int:
-    from bot.discord_app.client import QABot
+    from bot.discord_app.client import make_client
 
     loop = asyncio.get_running_loop()
     stop_requested = asyncio.Event()
@@ -100,7 +100,7 @@ async def _serve(config: Config, token: str) -> int:
         index.build_seconds,
         len(index.corpus.skipped),
     )
-    client = QABot(config, AnswerService(config, index))
+    client = make_client(config, AnswerService(config, index))
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: asyncio.ensure_future(client.close()))
     async with client:

@@ -59,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
         commands.add_parser("eval", help="measure answer quality on a benchmark")
     )
     evaluate.add_argument("path", help="a BEIR-layout folder or a seed-format question file")
-    evaluate.add_argument("--engine", choices=["rank-bm25"], help="ranking engine to use")
+    evaluate.add_argument(
+        "--engine", choices=["rank-bm25", "tantivy"], help="ranking engine (default: as configured)"
+    )
     evaluate.add_argument("--split", default="test", help="qrels file in qrels/ (default: test)")
     evaluate.add_argument(
         "--docs", metavar="REGEX", help="only queries whose relevant documents match REGEX"

@@ -75,7 +75,7 @@ class RetrievalConfig:
     # rank-bm25 (in memory, rebuilt at start), tantivy (on disk, updated incrementally),
     # or auto: tantivy from auto_tantivy_from passages on.
     engine: Literal["auto", "rank-bm25", "tantivy"] = "auto"
-    auto_tantivy_from: int = _opt(5_000, min=0)
+    auto_tantivy_from: int = _opt(1_000, min=0)
     # Where tantivy's index folders live (one per settings combination).
     index_dir: Path = Path("../var/index")
     k1: float = _opt(1.5, min=0.0)
@@ -242,7 +242,8 @@ class _Builder:
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            dotted = f"{prefix}.{key}" if prefix else str(key)
+            name = key if key is not None else f"({_describe(key_node)} as a key)"
+            dotted = f"{prefix}.{name}" if prefix else name
             if key not in fields:
                 choices = ", ".join(sorted(fields))
                 self.fail(key_node, dotted, f"unknown setting (valid here: {choices})")
@@ -316,7 +317,10 @@ class _Builder:
     def scalar(self, node: yaml.Node, key: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             self.fail(node, key, f"expected a single value, got {_describe(node)}")
-        return yaml.safe_load(yaml.serialize(node))
+        try:
+            return yaml.safe_load(yaml.serialize(node))
+        except yaml.YAMLError:  # a tag safe YAML does not build, e.g. !!python/name:...
+            self.fail(node, key, f"unsupported YAML tag {node.tag!r}")
 
     def check_bounds(self, node: yaml.Node, key: str, value: Any, checks: Any) -> None:
         low, high = checks.get("min"), checks.get("max")
@@ -335,7 +339,10 @@ def _describe(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return repr(yaml.safe_load(yaml.serialize(node)))
+    try:
+        return repr(yaml.safe_load(yaml.serialize(node)))
+    except yaml.YAMLError:
+        return f"a value tagged {node.tag!r}"
 
 
 def validate_paths(config: Config) -> None:

@@ -7,6 +7,7 @@ weight a passage covers decides whether it answers the question at all.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
@@ -84,10 +85,14 @@ class QueryBuilder:
             concepts.append(
                 Concept(norm, weight, alternatives, corrected, norm in names, bool(known))
             )
+        # A word asked several times weighs that many times, as in BM25's own sum
+        # over query words (it matters for long, descriptive questions).
+        asked = Counter(max(alts, key=alts.__getitem__) for _, alts, _ in slots)
         terms: dict[str, float] = {}
         for concept in concepts:
+            repeats = asked[max(concept.alternatives, key=concept.alternatives.__getitem__)]
             for term, value in concept.alternatives.items():
-                terms[term] = max(terms.get(term, 0.0), value)
+                terms[term] = max(terms.get(term, 0.0), value * repeats)
         if self.bigram_weight:
             best = [max(alts, key=alts.__getitem__) for _, alts, _ in slots]
             for pair in bigrams(best):

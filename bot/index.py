@@ -12,14 +12,14 @@ import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.analysis import Analyzer, bigrams
 from bot.answer_types import expected_type, has_evidence
 from bot.config import Config
-from bot.corpus import Corpus, CorpusError, Passage, load_corpus
+from bot.corpus import Corpus, CorpusError, Document, Passage, load_corpus
 from bot.loading import SkippedFile, walk_corpus
 from bot.query import Query, QueryBuilder
 from bot.ranking import SECTION_FIELD, TITLE_FIELD, Engine, RankBM25Engine, field_of, idf
@@ -83,7 +83,7 @@ class SearchIndex:
         self.vocabulary_size = vocabulary_size
         self.fingerprint = fingerprint
         self.store_report = store_report
-        self.fields = FieldTerms(analyzer, synonyms, corpus, config.retrieval)
+        self.fields = FieldTerms(analyzer, synonyms, corpus.documents)
         corrector = (
             TypoCorrector(surface_terms, config.analysis.typo_min_length)
             if config.analysis.typo_correction
@@ -133,7 +133,7 @@ class SearchIndex:
         )
         doc_freqs: Counter[str] = Counter()
         surface_terms: dict[str, str] = {}
-        fields = FieldTerms(analyzer, synonyms, corpus, config.retrieval)
+        fields = FieldTerms(analyzer, synonyms, corpus.documents)
         with_bigrams = config.retrieval.bigram_weight > 0
         retrieval = config.retrieval
         tantivy_engine = None
@@ -298,14 +298,16 @@ class FieldTerms:
     coverage. Questions reach the fields with ``field_terms``.
     """
 
-    def __init__(self, analyzer: Analyzer, synonyms: SynonymTable, corpus: Corpus, retrieval):
+    def __init__(
+        self, analyzer: Analyzer, synonyms: SynonymTable, documents: Mapping[str, Document]
+    ) -> None:
         self.analyzer = analyzer
         self.synonyms = synonyms
-        self.corpus = corpus
+        self.documents = documents
         self._cache: dict[str, list[str]] = {}
 
     def of(self, passage: Passage) -> list[str]:
-        document = self.corpus.documents.get(passage.doc_id)
+        document = self.documents.get(passage.doc_id)
         title = document.meta.title if document else ""
         extra = [TITLE_FIELD + term for term in self._terms(title)]
         if passage.section:

@@ -268,7 +268,7 @@ class IndexStore:
         )
 
     def _index_file(self, engine, manifest, analyzer, synonyms, vocabulary, path, doc_id):
-        from bot.index import index_terms
+        from bot.index import FieldTerms, index_terms  # bot.index imports this module
 
         stat = path.stat()
         entry = FileEntry(path.as_posix(), stat.st_size, stat.st_mtime_ns, "", None)
@@ -314,7 +314,7 @@ class IndexStore:
             "passage_count": len(passages),
         }
         entry.pids = [p.pid for p in passages]
-        fields = _SingleDocumentFields(document, self.config, analyzer, synonyms)
+        fields = FieldTerms(analyzer, synonyms, {doc_id: document})
         with_bigrams = self.config.retrieval.bigram_weight > 0
         for passage in passages:
             terms = index_terms(analyzer, synonyms, passage.text, vocabulary, with_bigrams)
@@ -337,20 +337,6 @@ class IndexStore:
     @staticmethod
     def skipped(manifest: Manifest) -> list[SkippedFile]:
         return [SkippedFile(doc_id, e.skipped) for doc_id, e in manifest.files.items() if e.skipped]
-
-
-class _SingleDocumentFields:
-    """FieldTerms for one document being indexed (no corpus object exists while streaming)."""
-
-    def __init__(self, document: Document, config: Config, analyzer, synonyms) -> None:
-        from bot.corpus import Corpus
-        from bot.index import FieldTerms
-
-        corpus = Corpus(documents={document.doc_id: document})
-        self._fields = FieldTerms(analyzer, synonyms, corpus, config.retrieval)
-
-    def of(self, passage: Passage) -> list[str]:
-        return self._fields.of(passage)
 
 
 def _changed(path: Path, entry: FileEntry) -> bool:

@@ -1,0 +1,104 @@
+"""Each ranking feature, on a tiny corpus where it decides the order."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer_types import expected_type, has_evidence
+from bot.index import SearchIndex
+from tests.conftest import config_for, write
+
+
+def index_of(tmp_path, files: dict[str, str], **retrieval) -> SearchIndex:
+    for name, text in files.items():
+        write(tmp_path / "docs", name, text)
+    settings = {"engine": "rank-bm25", "bigram_weight": 0.0, "title_weight": 0.0}
+    settings.update(retrieval)
+    return SearchIndex.build(config_for([tmp_path / "docs"], retrieval=settings))
+
+
+def top(index: SearchIndex, question: str) -> str:
+    return index.search(question).results[0].passage.doc_id
+
+
+FILLER = {
+    f"f{i}.txt": f"Notes {i}\n\nThe garden keeper wrote note {i} about tools.\n" for i in range(6)
+}
+
+
+def test_coverage_rescoring_prefers_the_passage_holding_the_whole_question(tmp_path):
+    files = {
+        "repeat.txt": "R\n\nVolcano volcano volcano volcano erupted, erupted again.\n",
+        "whole.txt": "W\n\nThe volcano near the old harbour erupted in spring during a long storm.\n",
+        **FILLER,
+    }
+    question = "volcano erupted harbour"
+    assert top(index_of(tmp_path, files, coord_weight=0.0), question) == "repeat.txt"
+    assert top(index_of(tmp_path / "again", files, coord_weight=1.0), question) == "whole.txt"
+
+
+def scores(index: SearchIndex, question: str) -> dict[str, float]:
+    return {r.passage.doc_id: r.score for r in index.search(question).results}
+
+
+def test_bigrams_prefer_the_phrase(tmp_path):
+    files = {
+        "scattered.txt": "S\n\nThe york team met a new coach, said the city of boston.\n",
+        "phrase.txt": "P\n\nA team from new york met a coach, said the city of boston.\n",
+        **FILLER,
+    }
+    without = scores(index_of(tmp_path, files, bigram_weight=0.0), "team new york")
+    assert without["phrase.txt"] == pytest.approx(without["scattered.txt"])  # same words
+    with_pairs = scores(index_of(tmp_path / "b", files, bigram_weight=1.0), "team new york")
+    assert with_pairs["phrase.txt"] > with_pairs["scattered.txt"]
+    query = index_of(tmp_path / "c", files, bigram_weight=0.5).queries.build("team new york")
+    assert query.terms["new_york"] == 0.5
+
+
+def test_title_field_counts_without_changing_the_text(tmp_path):
+    files = {
+        "a.md": "# Glaciers\n\nThey move slowly and carve valleys.\n",
+        "b.md": "# Deserts\n\nThey move slowly and carve valleys.\n",
+        **FILLER,
+    }
+    question = "how do glaciers carve valleys"
+    without = scores(index_of(tmp_path, files, title_weight=0.0), question)
+    assert without["a.md"] == pytest.approx(without["b.md"])  # same text
+    index = index_of(tmp_path / "t", files, title_weight=1.0)
+    with_title = scores(index, question)
+    assert with_title["a.md"] > with_title["b.md"]
+    result = index.search(question).results[0]
+    assert result.coverage < 1.0  # the title does not count as covering "glaciers"
+
+
+def test_a_word_asked_twice_weighs_twice(tmp_path):
+    index = index_of(tmp_path, FILLER)
+    assert index.queries.build("garden tools garden").terms["garden"] == 2.0
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "passage", "fits"),
+    [
+        ("How many moons does Mars have?", "number", "Mars has two small moons.", True),
+        ("How many moons does Mars have?", "number", "Mars has small moons.", False),
+        ("When did the base open?", "time", "The base opened in 2031.", True),
+        ("When did the base open?", "time", "The base opened to visitors.", False),
+        ("Who runs the base?", None, "Anything.", True),
+    ],
+)
+def test_answer_types(question, kind, passage, fits):
+    assert expected_type(question) == kind
+    assert has_evidence(kind, passage) is fits
+
+
+def test_pseudo_relevance_feedback_adds_terms_of_the_top_passages(tmp_path):
+    files = {
+        "a.txt": "A\n\nComets have icy nuclei and long dusty tails.\n",
+        "b.txt": "B\n\nComets shed dusty tails near the sun.\n",
+        **FILLER,
+    }
+    index = index_of(tmp_path, files, prf_docs=2, prf_terms=3)
+    query = index.queries.build("comets")
+    hits = index.engine.search(query.terms, 2)
+    added = dict(index.feedback_terms(query.terms, hits))
+    assert "dusti" in added and "tail" in added

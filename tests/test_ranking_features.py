@@ -29,7 +29,8 @@ FILLER = {
 def test_coverage_rescoring_prefers_the_passage_holding_the_whole_question(tmp_path):
     files = {
         "repeat.txt": "R\n\nVolcano volcano volcano volcano erupted, erupted again.\n",
-        "whole.txt": "W\n\nThe volcano near the old harbour erupted in spring, in a storm.\n",
+        "whole.txt": "W\n\nThe volcano near the old harbour erupted in spring during a\n"
+        "long storm.\n",
         **FILLER,
     }
     question = "volcano erupted harbour"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from bot.config import Config
 from bot.corpus import corpus_from_records, load_corpus
 from bot.excerpt import make_excerpt
 from bot.index import SearchIndex
+from bot.progress import progress_bar
 
 DEPTH = 100  # documents ranked per query (Recall@100)
 
@@ -142,7 +142,7 @@ def evaluate(data: EvalSet, config: Config, engine: str | None = None, progress=
     started = time.perf_counter()
     if data.records is not None:
         corpus = corpus_from_records(
-            _progress(data.records, "reading", progress), config.corpus, source=data.name
+            progress_bar(data.records, "reading", progress), config.corpus, source=data.name
         )
     else:
         corpus = load_corpus(config.corpus)
@@ -158,7 +158,7 @@ def evaluate(data: EvalSet, config: Config, engine: str | None = None, progress=
     top_hits: dict[str, tuple[str, str]] = {}  # query -> (top passage text, its excerpt)
     started = time.perf_counter()
     passage_depth = DEPTH * 3
-    for qid, text in _progress(list(data.queries.items()), "querying", progress):
+    for qid, text in progress_bar(list(data.queries.items()), "querying", progress):
         outcome = index.search(text, passage_depth)
         scores: dict[str, float] = {}
         for result in outcome.results:
@@ -228,14 +228,6 @@ def _contains(text: str, answers: list[str]) -> bool:
 def _share(items, predicate) -> float:
     items = list(items)
     return round(sum(1 for i in items if predicate(i)) / len(items), 4) if items else 0.0
-
-
-def _progress(items, label: str, enabled: bool):
-    if not enabled:
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc=label, unit=" items", file=sys.stderr, leave=False, mininterval=0.5)
 
 
 def format_report(report: EvalReport) -> str:

@@ -41,6 +41,7 @@ from bot.loading import (
     walk_corpus,
 )
 from bot.passages import passages_of
+from bot.progress import progress_bar
 from bot.synonyms import AcronymMiner, SynonymTable, build_synonyms
 from bot.tantivy_engine import TantivyEngine
 
@@ -212,14 +213,14 @@ class IndexStore:
         manifest = Manifest(self.key, {})
         files = list(self._scan())
         miner = AcronymMiner()
-        for path, doc_id in _progress(files, "mining acronyms", progress):
+        for path, doc_id in progress_bar(files, "mining acronyms", progress, "files"):
             with contextlib.suppress(UnreadableFile):
                 miner.feed(read_source(path, doc_id, self.config.corpus.max_file_bytes).text)
         manifest.mined = [list(pair) for pair in miner.pairs()]
         synonyms = self._synonyms(analyzer, manifest)
         engine = TantivyEngine(self.folder / "tantivy")
         vocabulary: dict[str, str] = {}
-        for path, doc_id in _progress(files, "indexing", progress):
+        for path, doc_id in progress_bar(files, "indexing", progress, "files"):
             self._index_file(engine, manifest, analyzer, synonyms, vocabulary, path, doc_id)
         engine.commit()
         self._save(manifest, vocabulary)
@@ -366,11 +367,3 @@ def _atomic_write(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
-
-
-def _progress(items, label: str, enabled: bool):
-    if not enabled:
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc=label, unit=" files", file=sys.stderr, mininterval=0.5)

@@ -21,7 +21,12 @@ from bot.config import AnalysisConfig
 from bot.stopwords import ENGLISH_STOPWORDS
 
 # A word: letters/digits (any script), with inner apostrophes ("don't", "ICE's").
-_WORD = re.compile(r"[^\W_]+(?:['’‘ʼ][^\W_]+)*")
+# Invisible characters (soft hyphen, zero-width, bidi controls) may sit inside a
+# word: they belong to it here and are removed by normalize().
+_INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u202a-\u202e"
+_WORD = re.compile(rf"[^\W_]+(?:(?:['’‘ʼ]|[{_INVISIBLE_CHARS}]+)[^\W_]+)*")
+# Within an already normalised word: the pieces an NFKC expansion may contain ("¼" -> "1⁄4").
+_PIECE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "„": '"', "«": '"'})
 # Stray invisible characters that would split or glue words unpredictably.
 _INVISIBLE = dict.fromkeys(
@@ -59,10 +64,11 @@ class Analyzer:
     def words(self, text: str) -> Iterator[Word]:
         """Every word of ``text`` with its span; stop words have ``term=None``."""
         for match in _WORD.finditer(text):
-            norm = normalize(match.group())
-            if not norm or len(norm) > _MAX_WORD_CHARS:
-                continue
-            yield Word(match.start(), match.end(), norm, self._term_of(norm))
+            # Normalising one word can yield several ("¼" -> "1⁄4"): each is a Word
+            # with the original span, exactly as terms() splits the normalised text.
+            for norm in _PIECE.findall(normalize(match.group())):
+                if len(norm) <= _MAX_WORD_CHARS:
+                    yield Word(match.start(), match.end(), norm, self._term_of(norm))
 
     def terms(self, text: str) -> list[str]:
         """The index terms of ``text`` in order (stop words removed, no synonyms).
@@ -77,7 +83,7 @@ class Analyzer:
         term_of = self._term_of
         return [
             (word, term)
-            for word in _WORD.findall(normalize(text))
+            for word in _PIECE.findall(normalize(text))
             if len(word) <= _MAX_WORD_CHARS and (term := term_of(word)) is not None
         ]
 

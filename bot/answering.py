@@ -50,9 +50,9 @@ class Answer:
 
 
 def clean_question(text: str) -> str:
-    """Drop control and format characters (zero-width, bidi overrides) and trim."""
+    """Drop control, format and lone surrogate characters (zero-width, bidi overrides)."""
     kept = (
-        ch if unicodedata.category(ch) not in ("Cc", "Cf") else " "
+        ch if unicodedata.category(ch) not in ("Cc", "Cf", "Cs") else " "
         for ch in unicodedata.normalize("NFC", text)
     )
     return " ".join("".join(kept).split())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import re
 import stat
@@ -27,6 +28,9 @@ HTML_SUFFIXES = frozenset({".html", ".htm"})
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _NON_SPACE = re.compile(r"\S")
 _UNIX_TIME_MIN = 100_000_000  # integers above this in a date field are Unix seconds
+_UNIX_MILLISECONDS_MIN = 100_000_000_000  # ...and above this, milliseconds (year 5138 in s)
+_DIGITS = re.compile(r"\d{1,20}", re.ASCII)
+_CONTAINERS = (list, tuple, dict, set)
 
 
 @dataclass(frozen=True)
@@ -223,15 +227,22 @@ def build_meta(raw: dict[str, object], fallback_title: str, path: Path) -> Docum
 
 
 def normalise_date(value: object) -> str | None:
-    """ISO date from a date, datetime, ISO string or Unix time (seconds)."""
-    if value is None or value == "":
+    """ISO date from a date, datetime, ISO string or Unix time (seconds, or milliseconds
+    as JavaScript writes them). A number no calendar holds is kept as written."""
+    if value is None or value == "" or isinstance(value, (bool, *_CONTAINERS)):
         return None
-    if isinstance(value, bool):
+    if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
+    if isinstance(value, (int, float)) or (
+        isinstance(value, str) and _DIGITS.fullmatch(value.strip())
+    ):
         number = int(value)
         if number >= _UNIX_TIME_MIN:
-            stamp = dt.datetime.fromtimestamp(number, dt.timezone.utc)
+            seconds = number / 1000 if number >= _UNIX_MILLISECONDS_MIN else number
+            try:
+                stamp = dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+            except (ValueError, OverflowError, OSError):  # past year 9999
+                return str(number)
             return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
         return str(number)
     if isinstance(value, dt.datetime):
@@ -244,8 +255,8 @@ def normalise_date(value: object) -> str | None:
 
 
 def _text(value: object) -> str | None:
-    if value is None:
-        return None
+    if value is None or isinstance(value, _CONTAINERS):
+        return None  # a list or mapping is no title (and a YAML alias bomb would explode)
     text = re.sub(r"\s+", " ", str(value)).strip()
     return text or None
 

@@ -7,6 +7,7 @@ import re
 # A sentence ends at . ! ? or … , optionally followed by closing quotes or
 # brackets, then whitespace, then something that can start a sentence.
 _BOUNDARY = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[\w\d])""")
+_NEXT_CHAR = re.compile(r"\s*(\S)")  # matched at a position: no copy of the rest of the text
 _ABBREVIATIONS = frozenset(
     """
     mr mrs ms dr prof sr jr st vs etc e.g i.e u.s u.k u.n no fig gen gov sen rep jan feb
@@ -23,8 +24,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         end = match.end()
         if _ends_with_abbreviation(text, start, match.start()):
             continue
-        following = text[end:].lstrip()
-        if following[:1].islower():
+        following = _NEXT_CHAR.match(text, end)
+        if following and following.group(1).islower():
             continue
         _append(spans, text, start, end)
         start = end

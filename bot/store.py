@@ -257,8 +257,13 @@ class IndexStore:
         return engine, manifest, synonyms, vocabulary, report
 
     def _scan(self) -> Iterator[tuple[Path, str]]:
+        """Candidate files; the others (wrong type, symlink loops...) go to walk_skipped."""
+        self.walk_skipped = []
         for item in walk_corpus(self.config.corpus.paths, self.config.corpus.extensions):
-            if not isinstance(item, SkippedFile):
+            if isinstance(item, SkippedFile):
+                log.warning("skipping %s: %s", item.path, item.reason)
+                self.walk_skipped.append(item)
+            else:
                 yield item
 
     def _synonyms(self, analyzer: Analyzer, manifest: Manifest) -> SynonymTable:
@@ -271,14 +276,15 @@ class IndexStore:
     def _index_file(self, engine, manifest, analyzer, synonyms, vocabulary, path, doc_id):
         from bot.index import FieldTerms, index_terms  # bot.index imports this module
 
-        stat = path.stat()
-        entry = FileEntry(path.as_posix(), stat.st_size, stat.st_mtime_ns, "", None)
+        entry = FileEntry(path.as_posix(), 0, 0, "", None)
         manifest.files[doc_id] = entry
         try:
+            stat = path.stat()
+            entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
             source = read_source(path, doc_id, self.config.corpus.max_file_bytes)
-        except UnreadableFile as exc:
-            entry.skipped = str(exc)
-            log.warning("skipping %s: %s", doc_id, exc)
+        except (UnreadableFile, OSError) as exc:
+            entry.skipped = str(exc) if isinstance(exc, UnreadableFile) else f"cannot read: {exc}"
+            log.warning("skipping %s: %s", doc_id, entry.skipped)
             return
         entry.sha256 = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
         meta = build_meta(source.meta, fallback_title(source), path)
@@ -335,9 +341,10 @@ class IndexStore:
                 )
         return found
 
-    @staticmethod
-    def skipped(manifest: Manifest) -> list[SkippedFile]:
-        return [SkippedFile(doc_id, e.skipped) for doc_id, e in manifest.files.items() if e.skipped]
+    def skipped(self, manifest: Manifest) -> list[SkippedFile]:
+        """Files skipped while walking (this run) and while reading (kept in the manifest)."""
+        read = [SkippedFile(doc_id, e.skipped) for doc_id, e in manifest.files.items() if e.skipped]
+        return list(getattr(self, "walk_skipped", [])) + read
 
 
 def _changed(path: Path, entry: FileEntry) -> bool:

@@ -9,6 +9,7 @@ query term weights become boosts.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class TantivyEngine:
         self._writer: tantivy.IndexWriter | None = None
         self._searcher = self.index.searcher()
         self._cache: dict[int, dict] = {}  # pid -> stored fields, oldest first
+        self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ writing
 
@@ -134,16 +136,20 @@ class TantivyEngine:
         return self._searcher.num_docs
 
     def _stored(self, pid: int) -> dict | None:
-        cached = self._cache.get(pid)
+        """Stored fields of one passage; the cache is shared by the answering threads."""
+        with self._lock:
+            cached = self._cache.get(pid)
         if cached is None:
             query = tantivy.Query.term_query(self.schema, PID, pid)
-            hits = self._searcher.search(query, 1).hits
+            searcher = self._searcher
+            hits = searcher.search(query, 1).hits
             if not hits:
                 return None
-            cached = self._searcher.doc(hits[0][1]).to_dict()
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[pid] = cached
+            cached = searcher.doc(hits[0][1]).to_dict()
+            with self._lock:
+                if len(self._cache) >= CACHE_SIZE:
+                    self._cache.pop(next(iter(self._cache)))
+                self._cache[pid] = cached
         return cached
 
     def passage(self, pid: int) -> Passage | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -39,6 +40,43 @@ def write_corpus(folder: Path) -> None:
     (folder / "huge.md").write_text(
         "# Huge\n\n" + ", ".join([sentence] * 120) + ".\n", encoding="utf-8"
     )
+
+
+# ----------------------------------------------------------------------------- corpora
+
+# 64 made-up words: every passage holds many of them, so a question made of them
+# makes the reference engine (rank-bm25, one Python loop per question word over all
+# passages) take tens of milliseconds: long enough to keep workers busy in a burst.
+VOCABULARY = [
+    f"{head}{tail}"
+    for head in ("lum", "kor", "zet", "bran", "mol", "tiv", "sar", "pon")
+    for tail in ("ade", "ine", "oth", "ure", "ock", "ish", "ent", "ary")
+]
+SLOW_QUESTION = " ".join(VOCABULARY[:54])  # 400 characters, under max_question_chars
+FILLER_WORD = "quillmoor"  # only the filler documents hold it
+
+
+def write_synthetic(folder: Path, passages: int = 4000, seed: int = 7, per_doc: int = 100) -> None:
+    """``passages`` paragraphs of 40 vocabulary words, ``per_doc`` to a file."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(max(1, passages // per_doc)):
+        paragraphs = [
+            f"{FILLER_WORD} " + " ".join(rng.choice(VOCABULARY) for _ in range(40)) + "."
+            for _ in range(per_doc)
+        ]
+        (folder / f"synthetic{number:04}.txt").write_text(
+            f"Synthetic document {number}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8"
+        )
+
+
+def write_slow_corpus(folder: Path) -> None:
+    """The shipped article and friends, plus 2,000 synthetic passages (slow questions)."""
+    write_corpus(folder)
+    write_synthetic(folder / "synthetic", passages=2000)
+
+
+PINNED_ENGINE = "retrieval:\n  engine: rank-bm25\n"  # the slow reference engine, on purpose
 
 
 class DiscordEnv:

@@ -35,6 +35,21 @@ async def handle_button(bot: QABot, interaction: discord.Interaction) -> None:
     button = decode(custom_id)
     if button is None:
         return
+    try:
+        await _handle(bot, interaction, button)
+    except discord.HTTPException:
+        raise  # Discord refused a reply: one log line (QABot.on_error)
+    except Exception:  # a bug: say so rather than leave "thinking…" up
+        log.exception("button %s failed", button.action)
+        from bot.discord_app.client import ERROR_TEXT
+
+        if interaction.response.is_done():
+            await interaction.followup.send(ERROR_TEXT, ephemeral=True)
+        else:
+            await _ephemeral(interaction, ERROR_TEXT)
+
+
+async def _handle(bot: QABot, interaction: discord.Interaction, button) -> None:
     if button.fingerprint != bot.service.fingerprint:
         await _ephemeral(interaction, EXPIRED)
         return

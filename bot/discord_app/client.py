@@ -34,8 +34,13 @@ log = logging.getLogger(__name__)
 
 BUSY_TEXT = "I'm answering a lot of questions right now; please try again in a moment."
 STOPPING_TEXT = "I'm restarting right now; please ask again in a minute."
+ERROR_TEXT = "Sorry, something went wrong on my side while answering; please try again."
 DRAIN_SECONDS = 20.0  # on shutdown, how long questions in progress may take to finish
 TYPING_EVERY = 8.0  # Discord shows "typing…" for about 10 s after each request
+# Answers kept in memory for "More results" and follow-ups (older ones are asked again
+# from the question their message echoes). Each holds its passages, a few KB: the cap
+# keeps memory flat under sustained load.
+RECENT_ANSWERS = 1000
 UNREADABLE_REPLY = (
     "I can't read replies that don't mention me. Keep the @mention on when you reply "
     "(or use `/ask`)."
@@ -162,6 +167,10 @@ class QABot(discord.Client):
             except Busy:
                 await self._send(target, message, content=BUSY_TEXT)
                 return
+            except Exception:  # a bug must not leave the question unanswered
+                log.exception("answering a message failed")
+                await self._send(target, message, content=ERROR_TEXT)
+                return
         sent = await self.send_answer(target, answer, reply_to=None if thread else message)
         self.log_question(message.guild, message.channel, started, answer, "message")
         if sent is not None:
@@ -230,7 +239,7 @@ class QABot(discord.Client):
 
     def remember(self, message_id: int, answer: Answer) -> None:
         self.recent[message_id] = answer
-        while len(self.recent) > 5000:
+        while len(self.recent) > RECENT_ANSWERS:
             self.recent.popitem(last=False)
 
     def log_question(self, guild, channel, started: float, answer: Answer, via: str) -> None:
@@ -308,13 +317,13 @@ class ChannelTyping:
             loop.create_task(
                 self._keep_typing(channel, stop, self._shown[key]), name="qabot: typing"
             )
-        # Everyone waits for the indicator (questions keep their order); once it is
-        # shown, or took too long, this returns at once.
-        shown = self._shown[key]
-        await asyncio.wait({shown}, timeout=self.FIRST_WAIT)
-        if not shown.done():
-            shown.set_result(None)
         try:
+            # Everyone waits for the indicator (questions keep their order); once it is
+            # shown, or took too long, this returns at once.
+            shown = self._shown[key]
+            await asyncio.wait({shown}, timeout=self.FIRST_WAIT)
+            if not shown.done():
+                shown.set_result(None)
             yield
         finally:
             self._users[key] -= 1

@@ -129,7 +129,10 @@ class RedactingFilter(logging.Filter):
         self._formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: logging reports it itself
+            return True
         clean = redact(message, self.token)
         if clean != message:
             record.msg, record.args = clean, None

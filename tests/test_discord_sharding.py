@@ -33,8 +33,9 @@ def test_sharded_bot_identifies_with_its_shard_and_answers(sharded):
     answer = sharded.call(
         fake.wait_for_bot_message(
             channel_id=sharded.channel,
-            predicate=lambda m: (m.get("message_reference") or {}).get("message_id")
-            == question["id"],
+            predicate=lambda m: (
+                (m.get("message_reference") or {}).get("message_id") == question["id"]
+            ),
             timeout=15,
         ),
         20,

@@ -139,7 +139,7 @@ class DiscordConfig:
     # The permission a member needs for /reload.
     admin_permission: Literal["manage_guild", "administrator", "manage_messages"] = "manage_guild"
     # Questions answered at once; more wait, and past max_pending get a "busy" reply.
-    max_concurrent: int = _opt(4, min=1)
+    max_concurrent: int = _opt(1, min=1)
     # Discord sharding (needed from 2,500 servers): total shards, and which of them
     # this process runs (empty: all). Every process reads the same cached index.
     shard_count: int | None = _opt(None, min=1)

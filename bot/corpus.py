@@ -76,11 +76,16 @@ def load_corpus(config: CorpusConfig) -> Corpus:
         )
         corpus.documents[document.doc_id] = document
     if not corpus.passages:
-        roots = ", ".join(str(p) for p in config.paths)
-        detail = "; ".join(f"{s.path}: {s.reason}" for s in corpus.skipped[:5])
-        more = f" ({detail})" if detail else ""
-        raise CorpusError(f"no readable document with text in {roots}{more}")
+        raise no_document_error(config.paths, corpus.skipped)
     return corpus
+
+
+def no_document_error(paths: Iterable[Path], skipped: list[SkippedFile]) -> CorpusError:
+    """The error for a corpus without one readable document, naming what was skipped."""
+    roots = ", ".join(str(p) for p in paths)
+    detail = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:5])
+    more = f" ({detail})" if detail else ""
+    return CorpusError(f"no readable document with text in {roots}{more}")
 
 
 def iter_documents(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from bot.analysis import Analyzer, bigrams
 from bot.answer_types import expected_type, has_evidence
 from bot.config import Config
-from bot.corpus import Corpus, CorpusError, Document, Passage, load_corpus
+from bot.corpus import Corpus, Document, Passage, load_corpus, no_document_error
 from bot.loading import SkippedFile, walk_corpus
 from bot.query import Query, QueryBuilder
 from bot.ranking import SECTION_FIELD, TITLE_FIELD, Engine, RankBM25Engine, field_of, idf
@@ -180,13 +180,10 @@ class SearchIndex:
         engine, manifest, synonyms, vocabulary, report = store.open(analyzer, progress)
         documents = store.documents(manifest)
         count = sum(d.passage_count for d in documents.values())
+        skipped = store.skipped(manifest)
         if not count:
-            detail = "; ".join(f"{s.path}: {s.reason}" for s in store.skipped(manifest)[:5])
-            roots = ", ".join(str(p) for p in config.corpus.paths)
-            raise CorpusError(
-                f"no readable document with text in {roots}" + (f" ({detail})" if detail else "")
-            )
-        corpus = Corpus(documents=documents, skipped=store.skipped(manifest))
+            raise no_document_error(config.corpus.paths, skipped)
+        corpus = Corpus(documents=documents, skipped=skipped)
         corpus.passages = PassageView(engine, count)  # type: ignore[assignment]
         digest = hashlib.blake2b(digest_size=4)
         for doc_id, entry in sorted(manifest.files.items()):

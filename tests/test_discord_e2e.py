@@ -11,7 +11,15 @@ import subprocess
 
 import pytest
 
-from tests.discord_env import HUGE_DOC_WORD, QABOT, DiscordEnv
+from tests.discord_env import (
+    HUGE_DOC_WORD,
+    QABOT,
+    DiscordEnv,
+    buttons,
+    embed_text,
+    mention,
+    reply_to,
+)
 
 ARTICLE = "000_6de46ddb6a965145.txt"
 TITLE = "Social Security workers are required to turn over appointment details to ICE"
@@ -37,48 +45,6 @@ def no_violations(request):
     if "env" in request.fixturenames:
         environment = request.getfixturevalue("env")
         assert environment.fake.violations == [], environment.fake.violations
-
-
-def mention(env: DiscordEnv, text: str, user=None, channel=None) -> dict:
-    user = user or env.new_user()
-    bot_id = env.fake.bot_user.id
-    return env.call(
-        env.fake.post_message(
-            channel or env.channel, user, f"<@{bot_id}> {text}", mentions_bot=True
-        )
-    )
-
-
-def reply_to(env: DiscordEnv, message: dict, timeout: float = 15) -> dict:
-    return env.call(
-        env.fake.wait_for_bot_message(
-            channel_id=int(message["channel_id"]),
-            predicate=lambda m: (
-                (m.get("message_reference") or {}).get("message_id") == message["id"]
-            ),
-            timeout=timeout,
-        ),
-        timeout + 5,
-    )
-
-
-def buttons(message: dict) -> dict[str, str]:
-    """Button label -> custom_id."""
-    return {
-        c["label"]: c["custom_id"]
-        for row in message.get("components") or []
-        for c in row.get("components", [])
-        if c.get("custom_id")
-    }
-
-
-def embed_text(message: dict) -> str:
-    parts = [message.get("content") or ""]
-    for embed in message.get("embeds") or []:
-        parts += [embed.get("title", ""), embed.get("description", "")]
-        parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
-        parts.append((embed.get("footer") or {}).get("text", ""))
-    return "\n".join(parts)
 
 
 def test_mention_gets_an_exact_excerpt_with_attribution_and_typing(env):

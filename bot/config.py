@@ -78,7 +78,7 @@ class RetrievalConfig:
     auto_tantivy_from: int = _opt(1_000, min=0)
     # Where tantivy's index folders live (one per settings combination).
     index_dir: Path = Path("../var/index")
-    k1: float = _opt(1.5, min=0.0)
+    k1: float = _opt(1.2, min=0.0)
     b: float = _opt(0.75, min=0.0, max=1.0)
     epsilon: float = _opt(0.25, min=0.0)
     top_k: int = _opt(3, min=1, max=25)

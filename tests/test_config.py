@@ -15,7 +15,7 @@ def parse(text: str, tmp_path: Path) -> Config:
 def test_default_config_loads_with_paths_resolved_against_its_folder():
     config = load_config(DEFAULT_CONFIG)
     assert config.corpus.paths[0].resolve() == (DEFAULT_CONFIG.parent.parent / "seeds").resolve()
-    assert config.retrieval.k1 == 1.5 and config.answer.excerpt_chars == 400
+    assert config.retrieval.k1 == 1.2 and config.answer.excerpt_chars == 400
     validate_paths(config)
 
 

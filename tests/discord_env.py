@@ -15,7 +15,8 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +195,19 @@ class DiscordEnv:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
         self.loop.close()
+
+
+@contextmanager
+def running_bot(workdir: Path, **options: Any) -> Iterator[DiscordEnv]:
+    """The fake Discord with the standard world and a ready ``qabot run``; closed afterwards."""
+    environment = DiscordEnv(workdir, **options)
+    try:
+        environment.setup_world()
+        environment.start_bot()
+        environment.wait_ready()
+        yield environment
+    finally:
+        environment.close()
 
 
 # ----------------------------------------------------------------------------- user actions

@@ -19,6 +19,7 @@ from tests.discord_env import (
     embed_text,
     mention,
     reply_to,
+    running_bot,
 )
 
 ARTICLE = "000_6de46ddb6a965145.txt"
@@ -28,14 +29,8 @@ SHARED = "What did the SSA share with the Department of Homeland Security?"
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    environment = DiscordEnv(tmp_path_factory.mktemp("discord"))
-    try:
-        environment.setup_world()
-        environment.start_bot()
-        environment.wait_ready()
+    with running_bot(tmp_path_factory.mktemp("discord")) as environment:
         yield environment
-    finally:
-        environment.close()
 
 
 @pytest.fixture(autouse=True)

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.discord_env import DiscordEnv
+from tests.discord_env import running_bot
 
 
 @pytest.fixture(scope="module")
 def sharded(tmp_path_factory):
-    environment = DiscordEnv(
+    with running_bot(
         tmp_path_factory.mktemp("sharded"), discord={"shard_count": 1, "shard_ids": "[0]"}
-    )
-    try:
-        environment.setup_world()
-        environment.start_bot()
-        environment.wait_ready()
+    ) as environment:
         yield environment
-    finally:
-        environment.close()
 
 
 def test_sharded_bot_identifies_with_its_shard_and_answers(sharded):

@@ -28,6 +28,7 @@ from tests.discord_env import (
     mention,
     replies_to,
     reply_to,
+    running_bot,
     slash,
     write_slow_corpus,
 )
@@ -132,20 +133,14 @@ def test_busy_is_logged_once_per_burst_not_per_question(seed_config, seed_index,
 
 @pytest.fixture(scope="module")
 def busy_env(tmp_path_factory):
-    environment = DiscordEnv(
+    with running_bot(
         tmp_path_factory.mktemp("busy"),
         cooldown=0,
         discord={"max_concurrent": 1, "max_pending": 1},
         corpus_writer=write_slow_corpus,
         extra_config=PINNED_ENGINE,
-    )
-    try:
-        environment.setup_world()
-        environment.start_bot()
-        environment.wait_ready()
+    ) as environment:
         yield environment
-    finally:
-        environment.close()
 
 
 def post_burst(env: DiscordEnv, count: int, text: str = SLOW_QUESTION) -> list[dict]:
@@ -210,20 +205,14 @@ def test_a_burst_of_slash_commands_is_deferred_in_time_and_each_followed_up(busy
 
 @pytest.fixture(scope="module")
 def stop_env(tmp_path_factory):
-    environment = DiscordEnv(
+    with running_bot(
         tmp_path_factory.mktemp("stop"),
         cooldown=0,
         discord={"max_concurrent": 1},
         corpus_writer=write_slow_corpus,
         extra_config=PINNED_ENGINE,
-    )
-    try:
-        environment.setup_world()
-        environment.start_bot()
-        environment.wait_ready()
+    ) as environment:
         yield environment
-    finally:
-        environment.close()
 
 
 def vote(env: DiscordEnv, answer: dict, user) -> None:

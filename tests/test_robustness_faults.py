@@ -21,6 +21,7 @@ from tests.discord_env import (
     mention,
     replies_to,
     reply_to,
+    running_bot,
     slash,
     write_corpus,
     write_synthetic,
@@ -41,16 +42,10 @@ def faults_corpus(folder):
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    environment = DiscordEnv(
+    with running_bot(
         tmp_path_factory.mktemp("faults"), cooldown=0, corpus_writer=faults_corpus
-    )
-    try:
-        environment.setup_world()
-        environment.start_bot()
-        environment.wait_ready()
+    ) as environment:
         yield environment
-    finally:
-        environment.close()
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,16 @@ from bot.discord_app.commands import document_choices, resolve_document
 from bot.feedback import FeedbackLog
 from bot.harness.interactions import APPLICATION_COMMAND
 from bot.harness.permissions import permission_value
-from tests.discord_env import QABOT, REPO, DiscordEnv, embed_text, mention, reply_to, slash
+from tests.discord_env import (
+    QABOT,
+    REPO,
+    DiscordEnv,
+    embed_text,
+    mention,
+    reply_to,
+    running_bot,
+    slash,
+)
 
 ARTICLE = "000_6de46ddb6a965145.txt"
 TOKEN = "MTE5ODc2NTQzMjEwOTg3NjU0Mw.GqAbot." + secrets.token_urlsafe(27)
@@ -29,16 +38,10 @@ TOKEN = "MTE5ODc2NTQzMjEwOTg3NjU0Mw.GqAbot." + secrets.token_urlsafe(27)
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    environment = DiscordEnv(
+    with running_bot(
         tmp_path_factory.mktemp("security"), cooldown=0, log_level="DEBUG", token=TOKEN
-    )
-    try:
-        environment.setup_world()
-        environment.start_bot()
-        environment.wait_ready()
+    ) as environment:
         yield environment
-    finally:
-        environment.close()
 
 
 # --------------------------------------------------------------------------- admins

@@ -24,7 +24,13 @@ from bot.answering import Answerer
 from bot.config import RetrievalConfig, load_config
 from bot.index import SearchIndex
 from tests.conftest import REPO, config_for, write
-from tests.discord_env import DiscordEnv, embed_text, mention, reply_to, write_synthetic
+from tests.discord_env import (
+    embed_text,
+    mention,
+    reply_to,
+    running_bot,
+    write_synthetic,
+)
 from tests.test_robustness_corpus import build_and_ask, hostile, measure_load  # noqa: F401
 from tests.test_robustness_faults import DODEK, JUDGE, burst, exactly_one_reply_each
 
@@ -72,14 +78,8 @@ def test_the_hostile_folder_through_other_engines(hostile, tmp_path, engine):  #
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    environment = DiscordEnv(tmp_path_factory.mktemp("stress-gateway"), cooldown=0)
-    try:
-        environment.setup_world()
-        environment.start_bot()
-        environment.wait_ready()
+    with running_bot(tmp_path_factory.mktemp("stress-gateway"), cooldown=0) as environment:
         yield environment
-    finally:
-        environment.close()
 
 
 def test_invalid_session_mid_answer_re_identifies_and_still_answers(env):

@@ -21,10 +21,15 @@ from bot.config import AnalysisConfig
 from bot.stopwords import ENGLISH_STOPWORDS
 
 # A word: letters/digits (any script), with inner apostrophes ("don't", "ICE's").
-# Invisible characters (soft hyphen, zero-width, bidi controls) may sit inside a
-# word: they belong to it here and are removed by normalize().
+# Invisible characters (soft hyphen, zero-width, bidi controls) and combining marks
+# may sit inside a word: they belong to it here (NFKC composes the marks, and
+# normalize() removes the invisible ones), so "A" + U+0300 stays one word, "à".
 _INVISIBLE_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u202a-\u202e"
-_WORD = re.compile(rf"[^\W_]+(?:(?:['’‘ʼ]|[{_INVISIBLE_CHARS}]+)[^\W_]+)*")
+_MARKS = "\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_WORD = re.compile(
+    rf"[^\W_](?:[^\W_]|[{_INVISIBLE_CHARS}{_MARKS}])*"
+    rf"(?:['’‘ʼ][^\W_](?:[^\W_]|[{_INVISIBLE_CHARS}{_MARKS}])*)*"
+)
 # Within an already normalised word: the pieces an NFKC expansion may contain ("¼" -> "1⁄4").
 _PIECE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "„": '"', "«": '"'})

@@ -65,32 +65,41 @@ class Analyzer:
         algorithm = {"english": "english", "porter": "porter"}.get(config.stemmer)
         self._stemmer = Stemmer.Stemmer(algorithm) if algorithm else None
         self._term_of = lru_cache(maxsize=200_000)(self._compute_term)
+        self._pieces = lru_cache(maxsize=200_000)(self._compute_pieces)
 
     def words(self, text: str) -> Iterator[Word]:
         """Every word of ``text`` with its span; stop words have ``term=None``."""
         for match in _WORD.finditer(text):
             # Normalising one word can yield several ("¼" -> "1⁄4"): each is a Word
-            # with the original span, exactly as terms() splits the normalised text.
-            for norm in _PIECE.findall(normalize(match.group())):
-                if len(norm) <= _MAX_WORD_CHARS:
-                    yield Word(match.start(), match.end(), norm, self._term_of(norm))
+            # with the original span.
+            for norm, term in self._pieces(match.group()):
+                yield Word(match.start(), match.end(), norm, term)
 
     def terms(self, text: str) -> list[str]:
         """The index terms of ``text`` in order (stop words removed, no synonyms).
 
-        The fast path for indexing: the text is normalised once, not word by
-        word, which gives the same terms without computing spans.
+        The fast path for indexing: the same words as ``words`` (so documents and
+        questions always agree), without spans; each distinct raw word is
+        normalised and stemmed once (cached), since words repeat a lot.
         """
         return [term for _, term in self.term_pairs(text)]
 
     def term_pairs(self, text: str) -> list[tuple[str, str]]:
         """(normalised word, term) for every non-stop word of ``text``, in order."""
-        term_of = self._term_of
+        pieces = self._pieces
         return [
-            (word, term)
-            for word in _PIECE.findall(normalize(text))
-            if len(word) <= _MAX_WORD_CHARS and (term := term_of(word)) is not None
+            (norm, term)
+            for raw in _WORD.findall(text)
+            for norm, term in pieces(raw)
+            if term is not None
         ]
+
+    def _compute_pieces(self, raw: str) -> tuple[tuple[str, str | None], ...]:
+        return tuple(
+            (norm, self._term_of(norm))
+            for norm in _PIECE.findall(normalize(raw))
+            if len(norm) <= _MAX_WORD_CHARS
+        )
 
     def term(self, word: str) -> str | None:
         """The index term of one word (None for a stop word)."""

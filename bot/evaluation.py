@@ -188,7 +188,7 @@ def evaluate(data: EvalSet, config: Config, engine: str | None = None, progress=
         )
     return EvalReport(
         name=data.name,
-        engine=config.retrieval.engine,
+        engine=index.engine.name,
         queries=len(data.queries),
         documents=len(corpus.documents),
         passages=len(corpus.passages),

@@ -44,16 +44,10 @@ class ReloadReport:
     removed: list[str] = field(default_factory=list)  # document ids no longer in it
 
 
-def fingerprint(index: SearchIndex) -> str:
-    """A short id of the passages an index holds; button ids carry it to detect staleness."""
-    return index.fingerprint
-
-
 class AnswerService:
     def __init__(self, config: Config, index: SearchIndex) -> None:
         self.config = config
         self._answerer = Answerer(index)
-        self._fingerprint = fingerprint(index)
         self._reload_lock = asyncio.Lock()
         self._executor = ThreadPoolExecutor(
             max_workers=config.discord.max_concurrent, thread_name_prefix="qabot-answer"
@@ -73,7 +67,8 @@ class AnswerService:
 
     @property
     def fingerprint(self) -> str:
-        return self._fingerprint
+        """A short id of the current index's passages; button ids carry it to detect staleness."""
+        return self.index.fingerprint
 
     @property
     def in_flight(self) -> int:
@@ -126,14 +121,13 @@ class AnswerService:
             before = set(self.index.corpus.documents)
             index = await run_in_daemon_thread(SearchIndex.build, self.config)
             self._answerer = Answerer(index)
-            self._fingerprint = fingerprint(index)
             corpus = index.corpus
             return ReloadReport(
                 len(corpus.documents),
                 len(corpus.passages),
                 list(corpus.skipped),
                 time.perf_counter() - started,
-                self._fingerprint,
+                index.fingerprint,
                 added=sorted(set(corpus.documents) - before),
                 # Documents gone from the folders; those still there but now unreadable
                 # are in ``skipped`` with the reason.

@@ -197,6 +197,17 @@ class DiscordEnv:
         self.loop.close()
 
 
+def run_qabot(config: Path, environment: dict[str, str]) -> subprocess.CompletedProcess:
+    """``qabot run`` to completion with only ``environment`` (for start-up failures)."""
+    return subprocess.run(
+        [str(QABOT), "run", "--config", str(config)],
+        env={"PATH": "", **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 @contextmanager
 def running_bot(workdir: Path, **options: Any) -> Iterator[DiscordEnv]:
     """The fake Discord with the standard world and a ready ``qabot run``; closed afterwards."""

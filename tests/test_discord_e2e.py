@@ -13,12 +13,12 @@ import pytest
 
 from tests.discord_env import (
     HUGE_DOC_WORD,
-    QABOT,
     DiscordEnv,
     buttons,
     embed_text,
     mention,
     reply_to,
+    run_qabot,
     running_bot,
 )
 
@@ -295,16 +295,10 @@ def test_token_never_appears_in_the_log(env):
 
 
 def run_bot(env: DiscordEnv, token: str | None) -> subprocess.CompletedProcess:
-    environment = {"QABOT_DISCORD_ENDPOINT": env.fake.url, "PATH": ""}
+    environment = {"QABOT_DISCORD_ENDPOINT": env.fake.url}
     if token is not None:
         environment["DISCORD_TOKEN"] = token
-    return subprocess.run(
-        [str(QABOT), "run", "--config", str(env.config)],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_qabot(env.config, environment)
 
 
 def test_missing_token_is_one_line_and_exit_2(env):

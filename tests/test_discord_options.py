@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
-from tests.discord_env import QABOT, DiscordEnv
+from tests.discord_env import DiscordEnv, run_qabot
 
 
 def started(tmp_path_factory, name: str, discord: dict, intents=()) -> DiscordEnv:
@@ -85,16 +83,13 @@ def test_listen_channels_without_the_intent_stop_with_one_line(tmp_path):
     environment = DiscordEnv(tmp_path, discord={"listen_channels": "[1]"})
     try:
         environment.setup_world()  # the fake's application has no privileged intent
-        result = subprocess.run(
-            [str(QABOT), "run", "--config", str(environment.config)],
-            env={
+        result = run_qabot(
+            environment.config,
+            {
                 "DISCORD_TOKEN": environment.fake.token,
                 "QABOT_DISCORD_ENDPOINT": environment.fake.url,
                 "PATH": "",
             },
-            capture_output=True,
-            text=True,
-            timeout=60,
         )
     finally:
         environment.close()

@@ -22,12 +22,12 @@ from bot.feedback import FeedbackLog
 from bot.harness.interactions import APPLICATION_COMMAND
 from bot.harness.permissions import permission_value
 from tests.discord_env import (
-    QABOT,
     REPO,
     DiscordEnv,
     embed_text,
     mention,
     reply_to,
+    run_qabot,
     running_bot,
     slash,
 )
@@ -168,19 +168,12 @@ def test_the_token_never_appears_in_a_debug_log_even_through_a_crash_path(env):
     assert "[token]" in log  # the followup URLs were masked, not dropped
 
 
-def run_qabot(env: DiscordEnv, endpoint: str) -> subprocess.CompletedProcess:
-    environment = {"QABOT_DISCORD_ENDPOINT": endpoint, "DISCORD_TOKEN": TOKEN, "PATH": ""}
-    return subprocess.run(
-        [str(QABOT), "run", "--config", str(env.config)],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def run_at(env: DiscordEnv, endpoint: str) -> subprocess.CompletedProcess:
+    return run_qabot(env.config, {"QABOT_DISCORD_ENDPOINT": endpoint, "DISCORD_TOKEN": TOKEN})
 
 
 def test_unreachable_discord_is_one_line_without_the_token(env):
-    result = run_qabot(env, "http://127.0.0.1:9")  # the discard port: nothing listens
+    result = run_at(env, "http://127.0.0.1:9")  # the discard port: nothing listens
     assert result.returncode == 1, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("qabot: error: cannot connect to Discord:"), result.stderr

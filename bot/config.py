@@ -80,6 +80,9 @@ class RetrievalConfig:
     index_dir: Path = Path("../var/index")
     k1: float = _opt(1.2, min=0.0)
     b: float = _opt(0.75, min=0.0, max=1.0)
+    # IDF of the rank-bm25 engine: lucene (tantivy's, so both engines rank alike) or
+    # okapi (BM25Okapi's Robertson IDF, negative ones floored at epsilon x the mean).
+    idf: Literal["lucene", "okapi"] = "lucene"
     epsilon: float = _opt(0.25, min=0.0)
     top_k: int = _opt(3, min=1, max=25)
     # Share of the question's weight (IDF of its terms) the best passage must

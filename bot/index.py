@@ -154,7 +154,9 @@ class SearchIndex:
             tantivy_engine.commit()
             engine: Engine = tantivy_engine
         else:
-            engine = RankBM25Engine(documents, retrieval.k1, retrieval.b, retrieval.epsilon)
+            engine = RankBM25Engine(
+                documents, retrieval.k1, retrieval.b, retrieval.epsilon, retrieval.idf
+            )
         seconds = time.perf_counter() - started
         return cls(
             config,

@@ -58,8 +58,23 @@ def is_bigram(term: str) -> bool:
     return field_of(term) == "bigrams"
 
 
+class LuceneIDFOkapi(BM25Okapi):
+    """BM25Okapi with Lucene's IDF, ``log(1 + (N - n + 0.5) / (n + 0.5))``.
+
+    BM25Okapi's own IDF (Robertson's, negative for words in over half the
+    passages and then floored at ``epsilon`` x the average) ranks long queries
+    full of common words differently from tantivy. With this IDF the two
+    engines compute the same BM25 and differ only by tantivy's one-byte
+    length norms.
+    """
+
+    def _calc_idf(self, nd: Mapping[str, int]) -> None:
+        self.idf = {word: idf(freq, self.corpus_size) for word, freq in nd.items()}
+        self.average_idf = sum(self.idf.values()) / len(self.idf) if self.idf else 0.0
+
+
 class RankBM25Engine:
-    """rank-bm25's BM25Okapi (k1, b, epsilon as configured).
+    """rank-bm25's BM25Okapi (k1, b as configured; IDF Lucene's or Okapi's).
 
     Each field (words, bigrams, title, section) is its own BM25Okapi, so
     bigrams or a long title do not change the length normalisation of the
@@ -68,14 +83,21 @@ class RankBM25Engine:
 
     name = "rank-bm25"
 
-    def __init__(self, documents: Sequence[list[str]], k1: float, b: float, epsilon: float):
+    def __init__(
+        self,
+        documents: Sequence[list[str]],
+        k1: float,
+        b: float,
+        epsilon: float,
+        idf_formula: str = "lucene",
+    ):
         if not documents:
             raise ValueError("cannot rank an empty corpus")
         self._models: dict[str, BM25Okapi] = {}
         for name in FIELDS:
             field = [[t for t in terms if field_of(t) == name] for terms in documents]
             if name == "words" or any(field):
-                self._models[name] = _okapi(field, k1, b, epsilon)
+                self._models[name] = _okapi(field, k1, b, epsilon, idf_formula)
         self._bm25 = self._models["words"]
 
     def search(self, terms: Mapping[str, float], k: int) -> list[Hit]:
@@ -90,8 +112,13 @@ class RankBM25Engine:
         return self._bm25.doc_freqs[pid].keys()
 
 
-def _okapi(documents: list[list[str]], k1: float, b: float, epsilon: float) -> BM25Okapi:
-    model = BM25Okapi([d or [""] for d in documents], k1=k1, b=b, epsilon=epsilon)
+def _okapi(
+    documents: list[list[str]], k1: float, b: float, epsilon: float, idf_formula: str
+) -> BM25Okapi:
+    documents = [d or [""] for d in documents]
+    if idf_formula == "lucene":
+        return LuceneIDFOkapi(documents, k1=k1, b=b)
+    model = BM25Okapi(documents, k1=k1, b=b, epsilon=epsilon)
     # BM25Okapi floors negative IDFs at epsilon * average IDF; on a corpus of one
     # or two passages the average itself is negative and every score would be
     # below zero. Keep the floor positive so tiny corpora still rank.

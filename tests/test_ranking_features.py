@@ -107,3 +107,23 @@ def test_pseudo_relevance_feedback_adds_terms_of_the_top_passages(tmp_path):
     hits = index.engine.search(query.terms, 2)
     added = dict(index.feedback_terms(query.terms, hits))
     assert "dusti" in added and "tail" in added
+
+
+def test_lucene_idf_keeps_common_words_positive_and_matches_tantivy():
+    """rank-bm25 with idf: lucene scores exactly what the BM25 formula tantivy uses gives."""
+    import math
+
+    from bot.ranking import RankBM25Engine
+
+    documents = [["cat", "dog"], ["cat", "fish"], ["cat", "bird", "bird"], ["owl"]]
+    lucene = RankBM25Engine(documents, k1=1.2, b=0.75, epsilon=0.25, idf_formula="lucene")
+    okapi = RankBM25Engine(documents, k1=1.2, b=0.75, epsilon=0.25, idf_formula="okapi")
+    # "cat" is in 3 of 4 passages: Robertson's IDF is negative, so Okapi floors it
+    # at epsilon x the average IDF; Lucene's is log(1 + 1.5 / 3.5).
+    assert lucene._bm25.idf["cat"] == pytest.approx(math.log(1 + 1.5 / 3.5))
+    assert okapi._bm25.idf["cat"] != pytest.approx(math.log(1 + 1.5 / 3.5))
+    avgdl = 2.0
+    norm = 1.2 * (1 - 0.75 + 0.75 * 3 / avgdl)
+    expected = math.log(1 + 3.5 / 1.5) * 2 * 2.2 / (2 + norm)  # "bird" twice in passage 2
+    hits = lucene.search({"bird": 1.0}, k=4)
+    assert hits[0].pid == 2 and hits[0].score == pytest.approx(expected)

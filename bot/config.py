@@ -98,6 +98,10 @@ class RetrievalConfig:
     # Final score = BM25 x coverage^coord_weight over the best rerank_depth passages.
     coord_weight: float = _opt(1.0, min=0.0)
     rerank_depth: int = _opt(30, min=1)
+    # Proximity: the score is also multiplied by (1 - w + w x the share of the question
+    # held by the passage's best window of sentence_window sentences). 0: off.
+    sentence_weight: float = _opt(0.0, min=0.0, max=1.0)
+    sentence_window: int = _opt(1, min=1, max=10)
     # Field weighting: how much a match in the document's title (or the passage's
     # section heading) counts next to a match in the text. 0: text only.
     title_weight: float = _opt(0.0, min=0.0, max=5.0)

@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.analysis import Analyzer, bigrams
@@ -23,6 +24,7 @@ from bot.corpus import Corpus, Document, Passage, load_corpus, no_document_error
 from bot.loading import SkippedFile, walk_corpus
 from bot.query import Query, QueryBuilder
 from bot.ranking import SECTION_FIELD, TITLE_FIELD, Engine, RankBM25Engine, field_of, idf
+from bot.sentences import split_sentences
 from bot.synonyms import AcronymMiner, SynonymTable, build_synonyms
 from bot.typos import TypoCorrector
 
@@ -84,6 +86,7 @@ class SearchIndex:
         self.fingerprint = fingerprint
         self.store_report = store_report
         self.fields = FieldTerms(analyzer, synonyms, corpus.documents)
+        self._sentence_terms = lru_cache(maxsize=4096)(self._compute_sentence_terms)
         corrector = (
             TypoCorrector(surface_terms, config.analysis.typo_min_length)
             if config.analysis.typo_correction
@@ -264,10 +267,33 @@ class SearchIndex:
                 retrieval.min_matched_terms, len(query.concepts)
             ):
                 score = hit.score * coverage**retrieval.coord_weight
+                if retrieval.sentence_weight:
+                    near = self.window_coverage(query, passage, with_groups)
+                    score *= 1 - retrieval.sentence_weight + retrieval.sentence_weight * near
                 matched_terms = frozenset(t for t in query.terms if t in terms)
                 results.append(Result(passage, score, coverage, matched_terms))
         results.sort(key=lambda r: (-r.score, r.passage.pid))
         return SearchOutcome(query, results[:k])
+
+    def window_coverage(self, query: Query, passage: Passage, with_groups: bool) -> float:
+        """The share of the question held by the passage's best run of sentences.
+
+        A passage whose question words sit together in one or two sentences
+        is more likely to answer than one where they are scattered.
+        """
+        window = self.config.retrieval.sentence_window
+        sentences = self._sentence_terms(passage.pid)
+        best = 0.0
+        for start in range(max(1, len(sentences) - window + 1)):
+            terms = [t for sentence in sentences[start : start + window] for t in sentence]
+            if with_groups:
+                terms += self.synonyms.expand(terms)
+            best = max(best, query.coverage(set(terms))[0])
+        return best
+
+    def _compute_sentence_terms(self, pid: int) -> tuple[list[str], ...]:
+        text = self.corpus.passages[pid].text
+        return tuple(self.analyzer.terms(text[s:e]) for s, e in split_sentences(text))
 
     def feedback_terms(self, query_terms, hits) -> list[tuple[str, float]]:
         """Pseudo-relevance feedback: frequent, rare terms of the top passages (RM3-like)."""

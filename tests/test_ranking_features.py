@@ -12,7 +12,12 @@ from tests.conftest import config_for, write
 def index_of(tmp_path, files: dict[str, str], **retrieval) -> SearchIndex:
     for name, text in files.items():
         write(tmp_path / "docs", name, text)
-    settings = {"engine": "rank-bm25", "bigram_weight": 0.0, "title_weight": 0.0}
+    settings = {
+        "engine": "rank-bm25",
+        "bigram_weight": 0.0,
+        "title_weight": 0.0,
+        "sentence_weight": 0.0,
+    }
     settings.update(retrieval)
     return SearchIndex.build(config_for([tmp_path / "docs"], retrieval=settings))
 
@@ -127,3 +132,22 @@ def test_lucene_idf_keeps_common_words_positive_and_matches_tantivy():
     expected = math.log(1 + 3.5 / 1.5) * 2 * 2.2 / (2 + norm)  # "bird" twice in passage 2
     hits = lucene.search({"bird": 1.0}, k=4)
     assert hits[0].pid == 2 and hits[0].score == pytest.approx(expected)
+
+
+def test_sentence_proximity_prefers_the_words_in_one_sentence(tmp_path):
+    files = {
+        "together.txt": "T\n\nThe volcano erupted near the harbour. Tourists come every summer.\n",
+        "scattered.txt": "S\n\nThe volcano is old. It erupted. Boats fill the harbour.\n",
+        **FILLER,
+    }
+    question = "volcano erupted harbour"
+    # Same words, same coverage: plain BM25 prefers the shorter passage.
+    plain = scores(index_of(tmp_path, files, sentence_weight=0.0), question)
+    assert plain["scattered.txt"] > plain["together.txt"]
+    near = index_of(tmp_path / "n", files, sentence_weight=0.6)
+    assert top(near, question) == "together.txt"
+    together = near.corpus.passages[near.search(question).results[0].passage.pid]
+    query = near.queries.build(question)
+    assert near.window_coverage(query, together, False) == pytest.approx(1.0)
+    scattered = next(p for p in near.corpus.passages if p.doc_id == "scattered.txt")
+    assert near.window_coverage(query, scattered, False) < 0.5

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load_test.py [--passages 100000] [--questions 500]
         [--total 5000] [--users 20] [--in-flight 200] [--slash-share 0.1]
-        [--heartbeat-ms 5000] [--data /work/shared/data] [--workdir DIR] [--keep]
+        [--heartbeat-ms 5000] [--data ../shared/data] [--workdir DIR] [--keep]
 
 What it does
     1. Builds a corpus of at least ``--passages`` passages in a temporary folder

@@ -1,7 +1,7 @@
 """Scale benchmark: the project's engines against rank-bm25, raw bm25s and raw tantivy.
 
     .venv/bin/python bench/scale.py [--sizes 10000,100000,1000000] [--data ../shared/data]
-                                    [--queries 200] [--workdir /tmp/qabot-bench] [--json FILE]
+                                    [--queries 200] [--workdir TMPDIR/qabot-bench] [--json FILE]
 
 Corpus: real text from the BEIR sets in --data (SQuAD paragraphs, SciFact,
 Cranfield and CISI abstracts, about 20k distinct passages). Larger sizes
@@ -33,6 +33,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -272,7 +273,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data"))
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--workdir", default="/tmp/qabot-bench")
+    parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "qabot-bench"))
     parser.add_argument(
         "--rank-bm25-max",
         type=int,

@@ -20,7 +20,12 @@ REPO = Path(__file__).resolve().parent.parent
 SQUAD_TUNE = r"a(0\d|1\d|2[0-3])p\d+"
 PLAIN = {
     "analysis": {"synonyms": (), "mine_acronyms": False, "typo_correction": False},
-    "retrieval": {"coord_weight": 0.0, "title_weight": 1},
+    "retrieval": {
+        "coord_weight": 0.0,
+        "title_weight": 1,
+        "bigram_weight": 0.0,
+        "sentence_weight": 0.0,
+    },
     "corpus": {"max_passage_chars": 1_000_000},
 }
 VARIANTS: dict[str, dict] = {
@@ -33,6 +38,8 @@ VARIANTS: dict[str, dict] = {
     "coord0.5": {"retrieval": {"coord_weight": 0.5}},
     "coord2": {"retrieval": {"coord_weight": 2.0}},
     "prf": {"retrieval": {"prf_docs": 5}},
+    "sentence0": {"retrieval": {"sentence_weight": 0.0}},
+    "sentence2": {"retrieval": {"sentence_window": 2}},
     "bigram0.5": {"retrieval": {"bigram_weight": 0.5}},
     "title1-bigram0.5": {"retrieval": {"title_weight": 1, "bigram_weight": 0.5}},
 }

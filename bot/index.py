@@ -8,7 +8,9 @@ passage matched, how well, and which question terms it covers.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
+import heapq
 import logging
 import time
 from collections import Counter
@@ -267,13 +269,37 @@ class SearchIndex:
                 retrieval.min_matched_terms, len(query.concepts)
             ):
                 score = hit.score * coverage**retrieval.coord_weight
-                if retrieval.sentence_weight:
-                    near = self.window_coverage(query, passage, with_groups)
-                    score *= 1 - retrieval.sentence_weight + retrieval.sentence_weight * near
                 matched_terms = frozenset(t for t in query.terms if t in terms)
                 results.append(Result(passage, score, coverage, matched_terms))
         results.sort(key=lambda r: (-r.score, r.passage.pid))
+        if retrieval.sentence_weight:
+            results = self.rescore_by_sentences(query, results, k, with_groups)
         return SearchOutcome(query, results[:k])
+
+    def rescore_by_sentences(
+        self, query: Query, results: list[Result], k: int, with_groups: bool
+    ) -> list[Result]:
+        """Multiply each score by 1 - w + w x the best sentence window's coverage.
+
+        The factor is at most 1, so once k rescored results beat the next
+        result's unscaled score, nothing further down can enter the top k:
+        the rest is skipped (exact, and most of the work for a bot's top 3).
+        """
+        weight = self.config.retrieval.sentence_weight
+        rescored: list[Result] = []
+        best_k: list[float] = []  # min-heap of the k best rescored scores
+        for result in results:  # best first
+            if len(best_k) == k and result.score < best_k[0]:
+                break
+            near = self.window_coverage(query, result.passage, with_groups)
+            score = result.score * (1 - weight + weight * near)
+            rescored.append(dataclasses.replace(result, score=score))
+            if len(best_k) < k:
+                heapq.heappush(best_k, score)
+            elif score > best_k[0]:
+                heapq.heapreplace(best_k, score)
+        rescored.sort(key=lambda r: (-r.score, r.passage.pid))
+        return rescored
 
     def window_coverage(self, query: Query, passage: Passage, with_groups: bool) -> float:
         """The share of the question held by the passage's best run of sentences.

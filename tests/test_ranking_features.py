@@ -151,3 +151,20 @@ def test_sentence_proximity_prefers_the_words_in_one_sentence(tmp_path):
     assert near.window_coverage(query, together, False) == pytest.approx(1.0)
     scattered = next(p for p in near.corpus.passages if p.doc_id == "scattered.txt")
     assert near.window_coverage(query, scattered, False) < 0.5
+
+
+def test_sentence_rescoring_skips_only_what_cannot_reach_the_top(seed_index):
+    """The pruned top 3 is exactly the top 3 of rescoring every candidate."""
+    import yaml
+
+    from tests.conftest import REPO
+
+    entries = yaml.safe_load((REPO / "tests/data/seed_questions.yaml").read_text())
+    questions = [e["question"] for e in entries["questions"]]
+    assert seed_index.config.retrieval.sentence_weight > 0
+    for question in questions:
+        short = seed_index.search(question, 3).results
+        full = seed_index.search(question, 25).results[:3]
+        assert [(r.passage.pid, r.score) for r in short] == [
+            (r.passage.pid, r.score) for r in full
+        ], question

@@ -28,6 +28,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: one process per index folder
+    fcntl = None  # type: ignore[assignment]
+
 from bot import __version__
 from bot.analysis import Analyzer
 from bot.config import Config
@@ -147,8 +152,19 @@ class IndexStore:
         self.folder = root / self.key
 
     def open(self, analyzer: Analyzer, progress: bool = False):
-        """Open, update or build the index; returns (engine, manifest, synonyms, vocab, report)."""
+        """Open, update or build the index; returns (engine, manifest, synonyms, vocab, report).
+
+        Several processes (one per shard range) may share the folder: an exclusive
+        lock beside it lets one build or update at a time; the others wait, then
+        find the index current and only open it.
+        """
         started = time.perf_counter()
+        with _exclusive(self.folder.with_name(self.folder.name + ".lock"), self.folder):
+            result = self._open(analyzer, progress)
+        result[-1].seconds = time.perf_counter() - started
+        return result
+
+    def _open(self, analyzer: Analyzer, progress: bool):
         manifest, warning = self._load_manifest()
         if manifest is not None:
             expected = sum(len(entry.pids) for entry in manifest.files.values())
@@ -165,7 +181,6 @@ class IndexStore:
             result[-1].warning = warning
         else:
             result = self._update(engine, manifest, analyzer, progress)
-        result[-1].seconds = time.perf_counter() - started
         return result
 
     # ------------------------------------------------------------------ manifest
@@ -365,6 +380,25 @@ def _changed(path: Path, entry: FileEntry) -> bool:
     if same:
         entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
     return not same
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path, folder: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock (POSIX flock; no lock where there is none)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as handle:
+        if fcntl is None:
+            yield
+            return
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("another process is building or updating %s; waiting for it", folder)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _atomic_write(path: Path, text: str) -> None:

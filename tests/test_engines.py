@@ -118,7 +118,8 @@ def test_touched_but_unchanged_file_is_not_reindexed(tmp_path):
 def test_corrupt_or_foreign_index_is_rebuilt_with_a_warning(tmp_path, caplog, damage):
     config = engine_config(tmp_path, "tantivy")
     index = SearchIndex.build(config)
-    folder = config.retrieval.index_dir / next(p.name for p in config.retrieval.index_dir.iterdir())
+    index_dir = config.retrieval.index_dir
+    folder = next(p for p in index_dir.iterdir() if p.is_dir())
     if damage == "garbage":
         (folder / MANIFEST).write_bytes(b"\x80\x04\x95 not json at all")  # e.g. a pickle
     elif damage == "foreign":
@@ -142,7 +143,8 @@ def test_changed_settings_use_another_folder(tmp_path):
         config, analysis=dataclasses.replace(config.analysis, stemmer="none")
     )
     assert SearchIndex.build(other).store_report.action == "built"
-    assert len(list(config.retrieval.index_dir.iterdir())) == 2
+    folders = [p for p in config.retrieval.index_dir.iterdir() if p.is_dir()]
+    assert len(folders) == 2
 
 
 def test_auto_switches_engine_at_the_configured_size(tmp_path):
@@ -180,3 +182,41 @@ def test_seed_question_set_passes_on_tantivy(tmp_path):
         if answerer.answer(q["question"]).answered and not q.get("known_miss")
     ]
     assert answered == []
+
+
+def test_processes_sharing_an_index_folder_build_it_once(tmp_path):
+    """Shards start together: one builds, the others wait and open what it built."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    docs = tmp_path / "docs"
+    for n in range(150):
+        write(docs, f"doc{n:03}.txt", f"Title {n}\n\n" + f"Paragraph {n} about topic {n}. " * 40)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "corpus": {"paths": [str(docs)]},
+                "retrieval": {"engine": "tantivy", "index_dir": str(tmp_path / "index")},
+            }
+        )
+    )
+    qabot = Path(sys.executable).with_name("qabot")
+    runs = [
+        subprocess.Popen(
+            [str(qabot), "index", "--config", str(config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], [err for _, err in outputs]
+    lines = [line for out, _ in outputs for line in out.splitlines()]
+    actions = sorted(line.split()[1] for line in lines if line.startswith("index:"))
+    assert actions == ["built", "opened", "opened"], outputs
+    assert all("passages:    150" in out for out, _ in outputs)

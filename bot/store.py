@@ -89,7 +89,10 @@ class Manifest:
     format: int = FORMAT
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), ensure_ascii=False)
+        # Shallow on purpose: dataclasses.asdict deep-copies every pid list, which
+        # cost seconds per update at a million passages.
+        data = {**vars(self), "files": {k: vars(v) for k, v in self.files.items()}}
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:

@@ -137,7 +137,7 @@ class UserActions:
         label: str,
         message: Payload | None = None,
     ) -> InteractionHandle:
-        if self.gateway.session is None:
+        if self.gateway.session_for(channel.guild_id) is None:
             raise AssertionError(f"cannot start {label}: the bot is not connected to the gateway")
         self._check_can_post(channel, user)
         payload = interaction_payload(

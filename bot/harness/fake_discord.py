@@ -13,10 +13,12 @@ Lifecycle
     FakeDiscord(token="test-token", heartbeat_interval_ms=41250, heartbeat_grace=None,
                 interaction_deadline=3.0, privileged_intents=(), bot_name="QA Bot")
     async with FakeDiscord() as fake / start() / close()
-    sync: fake.url, fake.gateway_url, fake.token, fake.bot_user, fake.application_id
+    sync: fake.url, fake.gateway_url, fake.token, fake.bot_user, fake.application_id,
+    fake.recommended_shards (the "shards" GET /gateway/bot answers; default 1)
 World
     add_user(username, *, global_name=None) -> User
-    add_guild(name="Test Guild", *, channels=("general",), owner=None, bot_permissions=...) -> Guild
+    add_guild(name="Test Guild", *, channels=("general",), owner=None, bot_permissions=...,
+              shard=None) -> Guild   (shard=(shard_id, count): a guild id on that shard)
         (sync on the result: guild.channel("general"), guild.id == the @everyone role id)
     add_channel(guild, name) -> Channel
     add_role(guild, name, permissions=0, *, mentionable=False) -> Role
@@ -39,20 +41,21 @@ Users acting (from :class:`~bot.harness.actions.UserActions`)
     or the latest followup), wait_followups(count, timeout); sync: response, original,
     followups, rendered, choices, modal, callbacks, deferred, ephemeral, describe().
 Waiting (a timeout raises AssertionError that lists what the bot did)
-    wait_ready(timeout=10.0)
+    wait_ready(timeout=10.0)   (every shard of the sessions' count identified and is connected)
     wait_for_bot_message(channel_id=None, predicate=None, *, timeout=5.0) -> message dict
         (the oldest matching bot message not returned before; placeholders count once filled)
     wait_for_commands(*names, timeout=10.0) -> command dicts
     wait_until(predicate, *, timeout=5.0, what="...") -> the predicate's truthy value
 Faults
-    drop_gateway(code=4000, *, abort=False)    the bot should RESUME; missed events replay
-    invalidate_session(*, resumable=False)     op 9; the bot must IDENTIFY again
-    request_reconnect()                        op 7
+    drop_gateway(code=4000, *, abort=False, shard=0)  the bot should RESUME; missed events replay
+    invalidate_session(*, resumable=False, shard=0)   op 9; the bot must IDENTIFY again
+    request_reconnect(*, shard=0)                     op 7
     sync: inject_failure(method, path_regex, status, times=1, retry_after=None)
 Records (sync)
     violations, sent_messages (message dicts, edited in place), typing_events, heartbeats
     (each with .late), commands, requests, injected_failures, reactions, threads,
     gateway_connections, identify_count, resume_count, messages_in(channel),
+    sessions (the gateway session of each shard, by shard id; session: shard 0's),
     dm_channel(user) (for slash commands in DMs), describe(),
     add_listener(fn) (fn(kind, message) on each bot message create/edit/delete)
 """
@@ -81,6 +84,7 @@ from bot.harness.permissions import (
 from bot.harness.render import render_message
 from bot.harness.rest import FailureRule, InjectedFailure, RequestRecord, build_app
 from bot.harness.rest_messages import ReactionEvent, TypingEvent
+from bot.harness.sessions import Session
 from bot.harness.validation import FLAG_EPHEMERAL, FLAG_LOADING
 from bot.harness.world import ChannelRef, GuildRef, UserRef, World
 
@@ -119,6 +123,7 @@ class FakeDiscord(UserActions):
         flags = sum(APPLICATION_INTENT_FLAGS[name] for name in self.privileged_intents)
         self.world = World(bot_name=bot_name, application_flags=flags)
         self.gateway = Gateway(self)
+        self.recommended_shards = 1  # what GET /gateway/bot tells an AutoShardedClient
         self.violations: list[str] = []
         self.requests: list[RequestRecord] = []
         self.sent_messages: list[Payload] = []
@@ -195,6 +200,17 @@ class FakeDiscord(UserActions):
         return self.gateway.connections
 
     @property
+    def sessions(self) -> dict[int, Session]:
+        """The current gateway session of each shard by shard id, in shard order (a bot
+        that does not shard: ``{0: session}``)."""
+        return {s.shard_id: s for s in self.gateway.sessions.values()}
+
+    @property
+    def session(self) -> Session | None:
+        """Shard 0's gateway session (the only one of a bot that does not shard)."""
+        return self.gateway.session
+
+    @property
     def identify_count(self) -> int:
         return self.gateway.identify_count
 
@@ -220,7 +236,8 @@ class FakeDiscord(UserActions):
     async def _bot_message_event(self, kind: str, message: Payload) -> None:
         if kind == "create":
             self.sent_messages.append(message)
-        if not message["flags"] & FLAG_EPHEMERAL and self.gateway.session is not None:
+        guild_id = message.get("guild_id")
+        if not message["flags"] & FLAG_EPHEMERAL and self.gateway.session_for(guild_id) is not None:
             if kind == "delete":
                 data = {k: message[k] for k in ("id", "channel_id", "guild_id") if k in message}
                 await self.gateway.dispatch("MESSAGE_DELETE", data)
@@ -258,20 +275,22 @@ class FakeDiscord(UserActions):
         channels: Sequence[str] = ("general",),
         owner: User | None = None,
         bot_permissions: int | Iterable[str] = BOT_DEFAULT,
+        shard: tuple[int, int] | None = None,
     ) -> Guild:
-        """A guild with text channels, an @everyone role (id == guild id) and the bot in it."""
+        """A guild with text channels, an @everyone role (id == guild id) and the bot in it;
+        ``shard=(shard_id, count)`` picks an id whose events go to that shard."""
         guild = self.world.add_guild(
-            name, owner=owner, bot_permissions=permission_value(bot_permissions)
+            name, owner=owner, bot_permissions=permission_value(bot_permissions), shard=shard
         )
         for channel in channels:
             self.world.add_channel(guild, channel)
-        if self.gateway.session is not None:
+        if self.gateway.session_for(guild.id) is not None:
             await self.gateway.dispatch("GUILD_CREATE", self.gateway.guild_create_payload(guild))
         return guild
 
     async def add_channel(self, guild: GuildRef, name: str) -> Channel:
         channel = self.world.add_channel(self.world.guild(guild), name)
-        if self.gateway.session is not None:
+        if self.gateway.session_for(channel.guild_id) is not None:
             await self.gateway.dispatch("CHANNEL_CREATE", channel.payload())
         return channel
 
@@ -285,7 +304,7 @@ class FakeDiscord(UserActions):
     ) -> Role:
         g = self.world.guild(guild)
         role = self.world.add_role(g, name, permission_value(permissions), mentionable=mentionable)
-        if self.gateway.session is not None:
+        if self.gateway.session_for(g.id) is not None:
             await self.gateway.dispatch(
                 "GUILD_ROLE_CREATE", {"guild_id": str(g.id), "role": role.payload()}
             )
@@ -306,7 +325,7 @@ class FakeDiscord(UserActions):
         if value:
             role_ids.append((await self.add_role(g, f"{u.username} permissions", value)).id)
         member = self.world.add_member(g, u, role_ids)
-        if self.gateway.session is not None:
+        if self.gateway.session_for(g.id) is not None:
             await self.gateway.dispatch(
                 "GUILD_MEMBER_ADD", dict(member.payload(), guild_id=str(g.id))
             )
@@ -317,7 +336,7 @@ class FakeDiscord(UserActions):
         g = self.world.guild(guild)
         role = next(r for r in g.roles.values() if r.bot_id == self.world.bot.id)
         role.permissions = permission_value(permissions)
-        if self.gateway.session is not None:
+        if self.gateway.session_for(g.id) is not None:
             await self.gateway.dispatch(
                 "GUILD_ROLE_UPDATE", {"guild_id": str(g.id), "role": role.payload()}
             )
@@ -356,11 +375,11 @@ class FakeDiscord(UserActions):
     async def wait_ready(self, timeout: float = 10.0) -> None:
         """Wait until the bot identified and got READY and every GUILD_CREATE."""
 
-        def ready() -> bool:
-            session = self.gateway.session
-            return session is not None and session.ready and self.gateway.connected
-
-        await self.wait_until(ready, timeout=timeout, what="the bot to connect to the gateway")
+        await self.wait_until(
+            self.gateway.sessions.all_ready,
+            timeout=timeout,
+            what="the bot to connect to the gateway (every shard)",
+        )
 
     async def wait_for_commands(self, *names: str, timeout: float = 10.0) -> list[Payload]:
         def registered() -> list[Payload] | None:
@@ -408,18 +427,18 @@ class FakeDiscord(UserActions):
 
     # -- faults --------------------------------------------------------------------------------
 
-    async def drop_gateway(self, code: int = 4000, *, abort: bool = False) -> None:
-        """Close (or with ``abort`` cut) the bot's websocket; it should reconnect and RESUME.
-        Events dispatched meanwhile are replayed on RESUME."""
-        await self.gateway.drop(code, abort=abort)
+    async def drop_gateway(self, code: int = 4000, *, abort: bool = False, shard: int = 0) -> None:
+        """Close (or with ``abort`` cut) the bot's websocket (of ``shard``); it should
+        reconnect and RESUME.  Events dispatched meanwhile are replayed on RESUME."""
+        await self.gateway.drop(code, abort=abort, shard=shard)
 
-    async def invalidate_session(self, *, resumable: bool = False) -> None:
+    async def invalidate_session(self, *, resumable: bool = False, shard: int = 0) -> None:
         """Send op 9 INVALID_SESSION; unless ``resumable`` the bot must IDENTIFY again."""
-        await self.gateway.invalidate_session(resumable=resumable)
+        await self.gateway.invalidate_session(resumable=resumable, shard=shard)
 
-    async def request_reconnect(self) -> None:
+    async def request_reconnect(self, *, shard: int = 0) -> None:
         """Send op 7 RECONNECT."""
-        await self.gateway.request_reconnect()
+        await self.gateway.request_reconnect(shard=shard)
 
     def inject_failure(
         self,
@@ -457,7 +476,7 @@ class FakeDiscord(UserActions):
         gw = self.gateway
         lines = [
             f"fake Discord: connected={gw.connected} identifies={gw.identify_count} "
-            f"resumes={gw.resume_count}"
+            f"resumes={gw.resume_count} shards={[s.shard for s in gw.sessions.values()]}"
         ]
         lines.append(f"bot messages ({len(self.sent_messages)}, last 10):")
         for message in self.sent_messages[-10:]:

@@ -1,8 +1,9 @@
 """The fake gateway: a websocket speaking Discord's gateway protocol v10 in plain JSON.
 
 discord.py asks for ``compress=zlib-stream`` but only inflates *binary* frames, so
-sending text frames is both allowed and simpler.  One session at a time: IDENTIFY
-starts a new one, RESUME re-attaches to it and replays what was missed.
+sending text frames is both allowed and simpler.  One session per shard (see
+:mod:`bot.harness.sessions`): IDENTIFY starts (or replaces) its shard's session, RESUME
+re-attaches to one and replays what was missed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ from bot.harness.permissions import (
     INTENT_MESSAGE_CONTENT,
     PRIVILEGED_INTENTS,
 )
+from bot.harness.sessions import (
+    Session,
+    SessionTable,
+    event_guild_id,
+    shard_of,
+    shard_problem,
+)
 from bot.harness.world import as_seen_by_bot
 
 if TYPE_CHECKING:
@@ -38,7 +46,6 @@ Payload = dict[str, Any]
 DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE, VOICE_STATE = 0, 1, 2, 3, 4
 RESUME, RECONNECT, REQUEST_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 6, 7, 8, 9, 10, 11
 SEND_LIMIT = 120  # gateway events a client may send per 60 s (heartbeats not counted here)
-REPLAY_BUFFER = 10_000
 
 EVENT_INTENTS = {
     "GUILD_CREATE": INTENT_GUILDS,
@@ -77,18 +84,6 @@ class ConnectionRecord:
     closed_at: float | None = None
 
 
-@dataclass
-class Session:
-    id: str
-    intents: int
-    shard: list[int] | None = None
-    seq: int = 0
-    valid: bool = True
-    ready: bool = False
-    frames: deque[tuple[int, str]] = field(default_factory=lambda: deque(maxlen=REPLAY_BUFFER))
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
 @dataclass(eq=False)
 class _Conn:
     ws: web.WebSocketResponse
@@ -104,8 +99,7 @@ class _Conn:
 class Gateway:
     def __init__(self, fake: FakeDiscord) -> None:
         self.fake = fake
-        self.session: Session | None = None
-        self.conn: _Conn | None = None  # the live, authenticated connection
+        self.sessions = SessionTable()
         self._conns: set[_Conn] = set()
         self.heartbeats: list[Heartbeat] = []
         self.connections: list[ConnectionRecord] = []
@@ -152,8 +146,7 @@ class Gateway:
                 await watchdog
             record.closed_at = time.monotonic()
             self._conns.discard(conn)
-            if self.conn is conn:
-                self.conn = None
+            _detach(conn)
             self.fake._notify()
         return ws
 
@@ -165,8 +158,7 @@ class Gateway:
 
     async def _close(self, conn: _Conn, code: int, reason: str = "") -> None:
         conn.record.close_code = code
-        if self.conn is conn:
-            self.conn = None
+        _detach(conn)
         await conn.ws.close(code=code, message=reason.encode()[:120])
 
     async def _refuse(self, conn: _Conn, code: int, why: str) -> None:
@@ -255,26 +247,33 @@ class Gateway:
             conn.record.kind = "refused"
             await self._close(conn, 4014, f"Disallowed intent(s): {', '.join(missing)}")
             return
+        problem = shard_problem(d.get("shard"), self.sessions.live())
+        if problem is not None:
+            await self._refuse(conn, 4010, problem)
+            return
         session = Session(id=secrets.token_hex(16), intents=intents, shard=d.get("shard"))
-        if self.session is not None:
-            self.session.valid = False
-        self.session = session
+        self.sessions.add(session)
         conn.session = session
-        self.conn = conn
+        session.conn = conn
         conn.record.kind = "identify"
         self.identify_count += 1
         await self._emit(session, "READY", self._ready_payload(session))
-        for guild in list(self.fake.world.guilds.values()):
+        for guild in self._guilds_of(session):
             await self._emit(session, "GUILD_CREATE", self.guild_create_payload(guild, session))
         session.ready = True
         self.fake._notify()
+
+    def _guilds_of(self, session: Session) -> list[Any]:
+        """The guilds whose events go to ``session``'s shard."""
+        guilds = list(self.fake.world.guilds.values())
+        return [g for g in guilds if shard_of(g.id, session.shard_count) == session.shard_id]
 
     def _ready_payload(self, session: Session) -> Payload:
         world = self.fake.world
         data: Payload = {
             "v": 10,
             "user": dict(world.bot.payload(), verified=True, mfa_enabled=False, email=None),
-            "guilds": [{"id": str(g), "unavailable": True} for g in world.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in self._guilds_of(session)],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.fake.resume_gateway_url,
@@ -293,7 +292,7 @@ class Gateway:
 
     def guild_create_payload(self, guild: Any, session: Session | None = None) -> Payload:
         """Members beyond the bot are only listed with the presences intent, as on Discord."""
-        session = session or self.session
+        session = session or self.sessions.route(guild.id)
         everyone = session is not None and session.intents & INTENT_GUILD_PRESENCES
         member_ids = list(guild.members) if everyone else [self.fake.world.bot.id]
         return guild.create_payload(member_ids=member_ids)
@@ -306,9 +305,9 @@ class Gateway:
             conn.record.kind = "refused"
             await self._close(conn, 4004, "Authentication failed.")
             return
-        session = self.session
+        session = self.sessions.find(d.get("session_id"))
         seq = d.get("seq") or 0
-        if session is None or not session.valid or d.get("session_id") != session.id:
+        if session is None:
             conn.record.kind = "resume-rejected"
             await self._send(conn, {"op": INVALID_SESSION, "d": False})
             return
@@ -317,9 +316,9 @@ class Gateway:
                 conn.record.kind = "resume-rejected"
                 await self._send(conn, {"op": INVALID_SESSION, "d": False})
                 return
-            old = self.conn
+            old = session.conn
             conn.session = session
-            self.conn = conn
+            session.conn = conn
             for number, frame in list(session.frames):
                 if number > seq:
                     await conn.ws.send_str(frame)
@@ -371,9 +370,13 @@ class Gateway:
         Events the session's intents do not cover are dropped, and message content is
         blanked as Discord does without the Message Content intent.
         """
-        session = self.session
-        if session is None:
+        if not self.sessions:
             raise AssertionError("the bot has no gateway session: it never identified")
+        guild_id = event_guild_id(event, data)
+        session = self.sessions.route(guild_id)
+        if session is None:
+            where = "a DM" if guild_id is None else f"guild {guild_id}"
+            raise AssertionError(f"no gateway session of the shard for {where}")
         payload = self._filter(session, event, data)
         if payload is None:
             return None
@@ -397,7 +400,7 @@ class Gateway:
             session.seq += 1
             frame = json.dumps({"op": DISPATCH, "t": event, "s": session.seq, "d": payload})
             session.frames.append((session.seq, frame))
-            conn = self.conn
+            conn = session.conn
             if conn is None or conn.session is not session or conn.ws.closed:
                 return None
             try:
@@ -406,45 +409,72 @@ class Gateway:
                 return None
             return time.monotonic()
 
+    def session_for(self, guild_id: int | str | None) -> Session | None:
+        """The session that gets events of ``guild_id`` (``None``: DMs), if any."""
+        return self.sessions.route(guild_id)
+
+    @property
+    def session(self) -> Session | None:
+        """Shard 0's session: the only one of a bot that does not shard."""
+        return self.sessions.get(0)
+
     @property
     def content_intent(self) -> bool:
-        return self.session is not None and bool(self.session.intents & INTENT_MESSAGE_CONTENT)
+        return any(s.intents & INTENT_MESSAGE_CONTENT for s in self.sessions.values())
 
     @property
     def connected(self) -> bool:
-        return self.conn is not None and not self.conn.ws.closed
+        """Every current session has an open connection (and there is one)."""
+        return bool(self.sessions) and all(s.connected for s in self.sessions.values())
+
+    def _shard(self, shard: int) -> Session:
+        session = self.sessions.get(shard)
+        if session is None:
+            raise AssertionError(f"no gateway session for shard {shard}")
+        return session
 
     # -- test controls -------------------------------------------------------------------
 
-    async def drop(self, code: int = 4000, *, abort: bool = False) -> None:
-        conn = self.conn
+    async def drop(self, code: int = 4000, *, abort: bool = False, shard: int = 0) -> None:
+        session = self._shard(shard)
+        conn = session.conn
         if conn is None:
             raise AssertionError("no live gateway connection to drop")
-        self.conn = None
+        session.conn = None
         conn.record.close_code = None if abort else code
         if abort and conn.request.transport is not None:
             conn.request.transport.abort()
         else:
             await conn.ws.close(code=code, message=b"dropped by the test")
 
-    async def invalidate_session(self, *, resumable: bool = False) -> None:
+    async def invalidate_session(self, *, resumable: bool = False, shard: int = 0) -> None:
         """Send op 9; with ``resumable=False`` the session is gone and the bot must IDENTIFY."""
-        if self.session is not None and not resumable:
-            self.session.valid = False
-        conn = self.conn
+        session = self.sessions.get(shard)
+        if session is None:
+            return
+        if not resumable:
+            session.valid = False
+        conn = session.conn
         if conn is not None:
             if not resumable:
-                self.conn = None
+                session.conn = None
             await self._send(conn, {"op": INVALID_SESSION, "d": resumable})
 
-    async def request_reconnect(self) -> None:
+    async def request_reconnect(self, *, shard: int = 0) -> None:
         """Send op 7: the bot should close and RESUME."""
-        if self.conn is None:
+        session = self._shard(shard)
+        if session.conn is None:
             raise AssertionError("no live gateway connection")
-        conn, self.conn = self.conn, None
+        conn, session.conn = session.conn, None
         await self._send(conn, {"op": RECONNECT, "d": None})
 
     async def close_all(self) -> None:
         for conn in list(self._conns):
             with contextlib.suppress(Exception):
                 await self._close(conn, 1001, "fake Discord is shutting down")
+
+
+def _detach(conn: _Conn) -> None:
+    """``conn`` no longer carries its session's events."""
+    if conn.session is not None and conn.session.conn is conn:
+        conn.session.conn = None

@@ -37,6 +37,15 @@ class SnowflakeFactory:
         self._last = candidate
         return candidate
 
+    def on_shard(self, shard_id: int, count: int) -> int:
+        """The next snowflake whose guild would be on shard ``shard_id`` of ``count``
+        (``(id >> 22) % count``): at most ``count - 1`` milliseconds ahead."""
+        candidate = self()
+        while (candidate >> 22) % count != shard_id:
+            candidate = ((candidate >> 22) + 1) << 22
+        self._last = candidate
+        return candidate
+
 
 def iso_now() -> str:
     """The current time as Discord writes timestamps."""

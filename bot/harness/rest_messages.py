@@ -221,7 +221,7 @@ class MessageRoutes:
                 "flags": 1,
             },
         )
-        if self.fake.gateway.session is not None:
+        if self.fake.gateway.session_for(thread.guild_id) is not None:
             await self.fake.gateway.dispatch("THREAD_CREATE", event)
         self.fake._notify()
         return json_response(data, 201)

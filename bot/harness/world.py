@@ -82,9 +82,14 @@ class World:
         return user
 
     def add_guild(
-        self, name: str, *, owner: User | None, bot_permissions: int = BOT_DEFAULT
+        self,
+        name: str,
+        *,
+        owner: User | None,
+        bot_permissions: int = BOT_DEFAULT,
+        shard: tuple[int, int] | None = None,
     ) -> Guild:
-        gid = self.new_id()
+        gid = self.new_id() if shard is None else self.new_id.on_shard(*shard)
         owner = owner or self.add_user(f"{name.lower().replace(' ', '-')}-owner")
         guild = Guild(id=gid, name=name, owner_id=owner.id)
         guild.roles[gid] = Role(

@@ -504,6 +504,82 @@ def test_invalidated_session_makes_the_client_identify_again() -> None:
     run(body())
 
 
+# -- sharding ---------------------------------------------------------------------------------
+
+
+async def _no_pause(shard_id: int | None, *, initial: bool = False) -> None:
+    pass  # discord.py waits 5 s before every IDENTIFY but the first
+
+
+def test_each_shard_gets_its_guilds_and_dms_go_to_shard_zero() -> None:
+    async def body() -> None:
+        async with FakeDiscord() as fake:
+            fake.recommended_shards = 2
+            guilds = [await fake.add_guild(f"G{n}", shard=(n, 2)) for n in (0, 1)]
+            alice = await fake.add_user("alice")
+            for guild in guilds:
+                await fake.add_member(guild, alice)
+            client = discord.AutoShardedClient(  # no shard_count: asks GET /gateway/bot
+                intents=discord.Intents.default(), guild_ready_timeout=0.05
+            )
+            client.before_identify_hook = _no_pause  # type: ignore[method-assign]
+            seen: list[discord.Message] = []
+            client.event(_collector(seen))
+            async with running(fake, client):
+                assert sorted(s.shard for s in fake.sessions.values()) == [[0, 2], [1, 2]]
+                for n, guild in enumerate(guilds):
+                    ready = fake.sessions[n].events("READY")[0]
+                    assert [g["id"] for g in ready["guilds"]] == [str(guild.id)]
+                    assert client.get_guild(guild.id) is not None
+                posted = [
+                    await fake.post_message(g.channel("general"), alice, "q", mentions_bot=True)
+                    for g in guilds
+                ]
+                posted.append(await fake.dm(alice, "a private question"))
+                await fake.drop_gateway(shard=1)
+                posted.append(
+                    await fake.post_message(guilds[1].channel("general"), alice, "after drop")
+                )
+                await until(lambda: fake.resume_count == 1, fake, "shard 1 to RESUME")
+                await until(lambda: len(seen) == 4, fake, "four messages")
+            ids = [[m["id"] for m in s.events("MESSAGE_CREATE")] for s in fake.sessions.values()]
+            assert ids == [[posted[0]["id"], posted[2]["id"]], [posted[1]["id"], posted[3]["id"]]]
+            assert fake.identify_count == 2 and fake.violations == []
+
+    run(body())
+
+
+async def _identify_close_code(fake: FakeDiscord, shard: Any) -> int | None:
+    """IDENTIFY over a raw websocket with ``shard``; the code the fake closed with."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(f"{fake.gateway_url}?v=10&encoding=json") as ws,
+    ):
+        assert (await ws.receive_json())["op"] == 10
+        identify = {"token": fake.token, "intents": 513, "properties": {}, "shard": shard}
+        await ws.send_json({"op": 2, "d": identify})
+        while (await ws.receive()).type is not aiohttp.WSMsgType.CLOSE:
+            pass
+        return ws.close_code
+
+
+def test_invalid_shard_is_refused_with_4010() -> None:
+    async def body() -> None:
+        async with FakeDiscord() as fake:
+            assert await _identify_close_code(fake, [2, 2]) == 4010
+            assert "invalid shard [2, 2]" in fake.violations.pop()
+            client = discord.AutoShardedClient(
+                intents=discord.Intents.default(), shard_count=2, shard_ids=[1]
+            )
+            async with running(fake, client):
+                assert await _identify_close_code(fake, [0, 3]) == 4010
+                assert "shard_count 2" in fake.violations.pop()
+                assert [s.shard for s in fake.sessions.values()] == [[1, 2]]
+            assert fake.violations == []
+
+    run(body())
+
+
 # -- raw HTTP ---------------------------------------------------------------------------------
 
 

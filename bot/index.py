@@ -281,17 +281,23 @@ class SearchIndex:
     ) -> list[Result]:
         """Multiply each score by 1 - w + w x the best sentence window's coverage.
 
-        The factor is at most 1, so once k rescored results beat the next
-        result's unscaled score, nothing further down can enter the top k:
-        the rest is skipped (exact, and most of the work for a bot's top 3).
+        A window holds at most what its passage holds, so score x (1 - w + w x
+        passage coverage) bounds the rescored score: candidates are taken by
+        that bound, and once k rescored results beat the next bound nothing
+        further down can enter the top k. The rest is skipped (exact; for a
+        bot's top 3 that is most of the work).
         """
         weight = self.config.retrieval.sentence_weight
+
+        def bound(result: Result) -> float:
+            return result.score * (1 - weight + weight * result.coverage)
+
         rescored: list[Result] = []
         best_k: list[float] = []  # min-heap of the k best rescored scores
-        for result in results:  # best first
-            if len(best_k) == k and result.score < best_k[0]:
+        for result in sorted(results, key=lambda r: (-bound(r), r.passage.pid)):
+            if len(best_k) == k and bound(result) < best_k[0]:
                 break
-            near = self.window_coverage(query, result.passage, with_groups)
+            near = min(self.window_coverage(query, result.passage, with_groups), result.coverage)
             score = result.score * (1 - weight + weight * near)
             rescored.append(dataclasses.replace(result, score=score))
             if len(best_k) < k:
@@ -308,14 +314,21 @@ class SearchIndex:
         is more likely to answer than one where they are scattered.
         """
         window = self.config.retrieval.sentence_window
-        sentences = self._sentence_terms(passage.pid)
-        best = 0.0
-        for start in range(max(1, len(sentences) - window + 1)):
-            terms = [t for sentence in sentences[start : start + window] for t in sentence]
+        concepts_of = query.concepts_by_term
+        weights = [concept.weight for concept in query.concepts]
+        total = sum(weights)
+        if not total:
+            return 0.0
+        matched: list[set[int]] = []  # the question concepts each sentence holds
+        for terms in self._sentence_terms(passage.pid):
             if with_groups:
-                terms += self.synonyms.expand(terms)
-            best = max(best, query.coverage(set(terms))[0])
-        return best
+                terms = terms + self.synonyms.expand(terms)
+            matched.append({i for term in terms for i in concepts_of.get(term, ())})
+        best = 0
+        for start in range(max(1, len(matched) - window + 1)):
+            held = set().union(*matched[start : start + window])
+            best = max(best, sum(weights[i] for i in held))
+        return best / total
 
     def _compute_sentence_terms(self, pid: int) -> tuple[list[str], ...]:
         text = self.corpus.passages[pid].text

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from bot.analysis import Analyzer, bigrams
 from bot.synonyms import SynonymTable
@@ -36,6 +37,15 @@ class Query:
     def unknown_names(self) -> list[str]:
         """Names in the question that no document mentions (e.g. "Texas")."""
         return [c.word for c in self.concepts if c.is_name and not c.known]
+
+    @cached_property
+    def concepts_by_term(self) -> dict[str, tuple[int, ...]]:
+        """Which concepts (by index) each alternative term stands for."""
+        found: dict[str, list[int]] = {}
+        for index, concept in enumerate(self.concepts):
+            for term in concept.alternatives:
+                found.setdefault(term, []).append(index)
+        return {term: tuple(indexes) for term, indexes in found.items()}
 
     @property
     def total_weight(self) -> float:

@@ -273,12 +273,10 @@ class SearchIndex:
                 results.append(Result(passage, score, coverage, matched_terms))
         results.sort(key=lambda r: (-r.score, r.passage.pid))
         if retrieval.sentence_weight:
-            results = self.rescore_by_sentences(query, results, k, with_groups)
+            results = self.rescore_by_sentences(query, results, k)
         return SearchOutcome(query, results[:k])
 
-    def rescore_by_sentences(
-        self, query: Query, results: list[Result], k: int, with_groups: bool
-    ) -> list[Result]:
+    def rescore_by_sentences(self, query: Query, results: list[Result], k: int) -> list[Result]:
         """Multiply each score by 1 - w + w x the best sentence window's coverage.
 
         A window holds at most what its passage holds, so score x (1 - w + w x
@@ -297,7 +295,8 @@ class SearchIndex:
         for result in sorted(results, key=lambda r: (-bound(r), r.passage.pid)):
             if len(best_k) == k and bound(result) < best_k[0]:
                 break
-            near = min(self.window_coverage(query, result.passage, with_groups), result.coverage)
+            groups = frozenset(t for t in result.matched_terms if t.startswith("~"))
+            near = min(self.window_coverage(query, result.passage, groups), result.coverage)
             score = result.score * (1 - weight + weight * near)
             rescored.append(dataclasses.replace(result, score=score))
             if len(best_k) < k:
@@ -307,7 +306,9 @@ class SearchIndex:
         rescored.sort(key=lambda r: (-r.score, r.passage.pid))
         return rescored
 
-    def window_coverage(self, query: Query, passage: Passage, with_groups: bool) -> float:
+    def window_coverage(
+        self, query: Query, passage: Passage, groups: Collection[str] = ()
+    ) -> float:
         """The share of the question held by the passage's best run of sentences.
 
         A passage whose question words sit together in one or two sentences
@@ -320,10 +321,16 @@ class SearchIndex:
         if not total:
             return 0.0
         matched: list[set[int]] = []  # the question concepts each sentence holds
+        # Concepts a synonym group term of the passage (``groups``) can add: a sentence
+        # is scanned for synonym phrases only when it lacks one of them.
+        via_groups = {i for term in groups for i in concepts_of.get(term, ())}
         for terms in self._sentence_terms(passage.pid):
-            if with_groups:
-                terms = terms + self.synonyms.expand(terms)
-            matched.append({i for term in terms for i in concepts_of.get(term, ())})
+            held = {i for term in terms for i in concepts_of.get(term, ())}
+            if not via_groups <= held:
+                held.update(
+                    i for term in self.synonyms.expand(terms) for i in concepts_of.get(term, ())
+                )
+            matched.append(held)
         best = 0
         for start in range(max(1, len(matched) - window + 1)):
             held = set().union(*matched[start : start + window])

@@ -148,9 +148,9 @@ def test_sentence_proximity_prefers_the_words_in_one_sentence(tmp_path):
     assert top(near, question) == "together.txt"
     together = near.corpus.passages[near.search(question).results[0].passage.pid]
     query = near.queries.build(question)
-    assert near.window_coverage(query, together, False) == pytest.approx(1.0)
+    assert near.window_coverage(query, together) == pytest.approx(1.0)
     scattered = next(p for p in near.corpus.passages if p.doc_id == "scattered.txt")
-    assert near.window_coverage(query, scattered, False) < 0.5
+    assert near.window_coverage(query, scattered) < 0.5
 
 
 def test_sentence_rescoring_skips_only_what_cannot_reach_the_top(seed_index):
@@ -168,3 +168,23 @@ def test_sentence_rescoring_skips_only_what_cannot_reach_the_top(seed_index):
         assert [(r.passage.pid, r.score) for r in short] == [
             (r.passage.pid, r.score) for r in full
         ], question
+
+
+def test_sentence_coverage_scans_synonyms_only_when_they_can_add(seed_index):
+    """Skipping the synonym scan of a sentence never changes its coverage."""
+    import yaml
+
+    from tests.conftest import REPO
+
+    entries = yaml.safe_load((REPO / "tests/data/seed_questions.yaml").read_text())
+    index = seed_index
+    for question in [e["question"] for e in entries["questions"]]:
+        query = index.queries.build(question)
+        for passage in index.corpus.passages:
+            terms = set(index.passage_terms(passage))
+            groups = [t for t in query.terms if t.startswith("~") and t in terms]
+            reference = max(
+                query.coverage(set(s) | set(index.synonyms.expand(s)))[0]
+                for s in index._sentence_terms(passage.pid)
+            )
+            assert index.window_coverage(query, passage, groups) == pytest.approx(reference)

@@ -178,6 +178,9 @@ def write_config(work: Path, args: argparse.Namespace) -> Path:
         retrieval.append("  index_dir: var/index")  # keep caches in the temporary folder
     if args.engine:
         retrieval.append(f"  engine: {args.engine}")
+    for setting in args.retrieval:
+        key, _, value = setting.partition("=")
+        retrieval.append(f"  {key}: {value}")
     config = work / "qabot.yaml"
     config.write_text(
         "corpus:\n  paths: [corpus]\n"
@@ -505,6 +508,13 @@ def main() -> int:
     parser.add_argument("--slash-share", type=float, default=0.1)
     parser.add_argument("--heartbeat-ms", type=int, default=5000)
     parser.add_argument("--engine", default=None, help="retrieval.engine (default: qabot's)")
+    parser.add_argument(
+        "--retrieval",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="another retrieval setting, e.g. sentence_weight=0 (repeatable)",
+    )
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data"))
     parser.add_argument("--workdir", default=None, help="build here (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")

@@ -330,3 +330,26 @@ def test_a_failure_inside_the_answerer_gets_a_polite_reply_not_silence(
     assert [r["content"] for r in message.replies] == [ERROR_TEXT]
     assert message.channel.typed == 1
     assert any("answering a message failed" in r.getMessage() for r in caplog.records)
+
+
+def test_reload_frees_the_old_index(seed_config, seed_index):
+    """The heap is frozen after loading (no long GC pauses); a reload must still free
+    the index it replaces, reference cycles included."""
+    import gc
+    import weakref
+
+    from bot.service import settle_heap
+
+    service = service_with(seed_config, seed_index, max_concurrent=1, max_pending=4)
+    first = asyncio.run(service.reload())
+    old = weakref.ref(service.index)
+    settle_heap()  # as the runner does at start
+    try:
+        asyncio.run(service.reload())
+        assert first.passages == len(service.index.corpus.passages)
+        gc.collect()
+        assert old() is None
+        assert gc.get_freeze_count() > 0  # nothing in flight: frozen again
+    finally:
+        gc.unfreeze()
+        service.close()

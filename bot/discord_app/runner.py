@@ -25,7 +25,7 @@ import discord
 from bot.config import Config
 from bot.discord_endpoint import apply_discord_endpoint
 from bot.index import SearchIndex
-from bot.service import AnswerService, run_in_daemon_thread
+from bot.service import AnswerService, run_in_daemon_thread, settle_heap
 
 log = logging.getLogger(__name__)
 TOKEN_ENV = "DISCORD_TOKEN"
@@ -93,6 +93,7 @@ async def _serve(config: Config, token: str) -> int:
         return 0
     stopping.cancel()
     index = build.result()
+    settle_heap()
     log.info(
         "index ready: %d documents, %d passages in %.2f s (%d files skipped)",
         len(index.corpus.documents),

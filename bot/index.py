@@ -287,17 +287,17 @@ class SearchIndex:
         """
         weight = self.config.retrieval.sentence_weight
 
-        def bound(result: Result) -> float:
-            return result.score * (1 - weight + weight * result.coverage)
+        def scaled(result: Result, share: float) -> float:
+            return result.score * (1 - weight + weight * share)
 
         rescored: list[Result] = []
         best_k: list[float] = []  # min-heap of the k best rescored scores
-        for result in sorted(results, key=lambda r: (-bound(r), r.passage.pid)):
-            if len(best_k) == k and bound(result) < best_k[0]:
+        for result in sorted(results, key=lambda r: (-scaled(r, r.coverage), r.passage.pid)):
+            if len(best_k) == k and scaled(result, result.coverage) < best_k[0]:
                 break
             groups = frozenset(t for t in result.matched_terms if t.startswith("~"))
             near = min(self.window_coverage(query, result.passage, groups), result.coverage)
-            score = result.score * (1 - weight + weight * near)
+            score = scaled(result, near)
             rescored.append(dataclasses.replace(result, score=score))
             if len(best_k) < k:
                 heapq.heappush(best_k, score)
@@ -316,8 +316,7 @@ class SearchIndex:
         """
         window = self.config.retrieval.sentence_window
         concepts_of = query.concepts_by_term
-        weights = [concept.weight for concept in query.concepts]
-        total = sum(weights)
+        total = query.total_weight
         if not total:
             return 0.0
         matched: list[set[int]] = []  # the question concepts each sentence holds
@@ -331,10 +330,10 @@ class SearchIndex:
                     i for term in self.synonyms.expand(terms) for i in concepts_of.get(term, ())
                 )
             matched.append(held)
-        best = 0
-        for start in range(max(1, len(matched) - window + 1)):
-            held = set().union(*matched[start : start + window])
-            best = max(best, sum(weights[i] for i in held))
+        best = max(
+            sum(query.concepts[i].weight for i in set().union(*matched[start : start + window]))
+            for start in range(max(1, len(matched) - window + 1))
+        )
         return best / total
 
     def _compute_sentence_terms(self, pid: int) -> tuple[list[str], ...]:

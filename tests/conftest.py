@@ -51,3 +51,18 @@ def write(folder: Path, name: str, content: str | bytes) -> Path:
     else:
         path.write_text(content, encoding="utf-8")
     return path
+
+
+def fail_reading(monkeypatch: pytest.MonkeyPatch, unreadable: Path) -> None:
+    """Make reading one file fail with "Permission denied".
+
+    Tests run as root in CI, where chmod cannot make a file unreadable.
+    """
+    real_read = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == unreadable:
+            raise PermissionError(13, "Permission denied")
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)

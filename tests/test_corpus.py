@@ -1,12 +1,10 @@
 """Documents to passages: formats, metadata, boilerplate, broken files."""
 
-from pathlib import Path
-
 import pytest
 
 from bot.corpus import CorpusError, load_corpus
 from bot.loading import UnreadableFile, decode_text, normalise_date
-from tests.conftest import config_for, write
+from tests.conftest import config_for, fail_reading, write
 
 
 def corpus_of(folder, **corpus_settings):
@@ -153,17 +151,9 @@ def test_broken_files_are_skipped_with_a_reason_and_the_rest_loads(tmp_path):
 
 
 def test_unreadable_file_is_skipped(tmp_path, monkeypatch):
-    # Tests run as root in CI, where chmod cannot make a file unreadable: fail the read instead.
     secret = write(tmp_path, "secret.txt", "Title\n\nHidden words in here.\n")
     write(tmp_path, "ok.txt", "Title\n\nVisible words in here.\n")
-    real_read = Path.read_bytes
-
-    def read_bytes(self):
-        if self == secret:
-            raise PermissionError(13, "Permission denied")
-        return real_read(self)
-
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    fail_reading(monkeypatch, secret)
     corpus = corpus_of(tmp_path)
     assert [(s.path, s.reason) for s in corpus.skipped] == [
         ("secret.txt", "cannot read: Permission denied")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import subprocess
 
 import pytest
+import yaml
 
 from bot.answering import Answerer
 from bot.index import SearchIndex, choose_engine
 from bot.store import MANIFEST
 from tests.conftest import DEFAULT_CONFIG, config_for, write
+from tests.discord_env import QABOT
 
 TOPICS = {
     "rivers.md": "# Rivers\n\nThe Nile is the longest river in Africa and floods every summer.\n\n"
@@ -186,12 +189,6 @@ def test_seed_question_set_passes_on_tantivy(tmp_path):
 
 def test_processes_sharing_an_index_folder_build_it_once(tmp_path):
     """Shards start together: one builds, the others wait and open what it built."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    import yaml
-
     docs = tmp_path / "docs"
     for n in range(150):
         write(docs, f"doc{n:03}.txt", f"Title {n}\n\n" + f"Paragraph {n} about topic {n}. " * 40)
@@ -204,10 +201,9 @@ def test_processes_sharing_an_index_folder_build_it_once(tmp_path):
             }
         )
     )
-    qabot = Path(sys.executable).with_name("qabot")
     runs = [
         subprocess.Popen(
-            [str(qabot), "index", "--config", str(config)],
+            [str(QABOT), "index", "--config", str(config)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from bot.answer_types import expected_type, has_evidence
 from bot.index import SearchIndex
+from bot.ranking import RankBM25Engine
 from tests.conftest import config_for, write
+from tests.test_seed_questions import QUESTIONS
 
 
 def index_of(tmp_path, files: dict[str, str], **retrieval) -> SearchIndex:
@@ -116,10 +120,6 @@ def test_pseudo_relevance_feedback_adds_terms_of_the_top_passages(tmp_path):
 
 def test_lucene_idf_keeps_common_words_positive_and_matches_tantivy():
     """rank-bm25 with idf: lucene scores exactly what the BM25 formula tantivy uses gives."""
-    import math
-
-    from bot.ranking import RankBM25Engine
-
     documents = [["cat", "dog"], ["cat", "fish"], ["cat", "bird", "bird"], ["owl"]]
     lucene = RankBM25Engine(documents, k1=1.2, b=0.75, epsilon=0.25, idf_formula="lucene")
     okapi = RankBM25Engine(documents, k1=1.2, b=0.75, epsilon=0.25, idf_formula="okapi")
@@ -155,12 +155,7 @@ def test_sentence_proximity_prefers_the_words_in_one_sentence(tmp_path):
 
 def test_sentence_rescoring_skips_only_what_cannot_reach_the_top(seed_index):
     """The pruned top 3 is exactly the top 3 of rescoring every candidate."""
-    import yaml
-
-    from tests.conftest import REPO
-
-    entries = yaml.safe_load((REPO / "tests/data/seed_questions.yaml").read_text())
-    questions = [e["question"] for e in entries["questions"]]
+    questions = [q["question"] for q in QUESTIONS]
     assert seed_index.config.retrieval.sentence_weight > 0
     for question in questions:
         short = seed_index.search(question, 3).results
@@ -172,13 +167,8 @@ def test_sentence_rescoring_skips_only_what_cannot_reach_the_top(seed_index):
 
 def test_sentence_coverage_scans_synonyms_only_when_they_can_add(seed_index):
     """Skipping the synonym scan of a sentence never changes its coverage."""
-    import yaml
-
-    from tests.conftest import REPO
-
-    entries = yaml.safe_load((REPO / "tests/data/seed_questions.yaml").read_text())
     index = seed_index
-    for question in [e["question"] for e in entries["questions"]]:
+    for question in [q["question"] for q in QUESTIONS]:
         query = index.queries.build(question)
         for passage in index.corpus.passages:
             terms = set(index.passage_terms(passage))

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import json
 import signal
 import threading
 import time
+import weakref
 
 import pytest
 
 from bot.answering import Answer
 from bot.discord_app.client import BUSY_TEXT, STOPPING_TEXT
-from bot.service import AnswerService, Busy
+from bot.service import AnswerService, Busy, settle_heap
 from tests.discord_env import (
     PINNED_ENGINE,
     SLOW_QUESTION,
@@ -335,11 +337,6 @@ def test_a_failure_inside_the_answerer_gets_a_polite_reply_not_silence(
 def test_reload_frees_the_old_index(seed_config, seed_index):
     """The heap is frozen after loading (no long GC pauses); a reload must still free
     the index it replaces, reference cycles included."""
-    import gc
-    import weakref
-
-    from bot.service import settle_heap
-
     service = service_with(seed_config, seed_index, max_concurrent=1, max_pending=4)
     first = asyncio.run(service.reload())
     old = weakref.ref(service.index)

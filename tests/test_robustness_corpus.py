@@ -19,7 +19,7 @@ from bot.config import RetrievalConfig
 from bot.corpus import load_corpus
 from bot.index import SearchIndex
 from bot.loading import normalise_date
-from tests.conftest import REPO, config_for, write
+from tests.conftest import REPO, config_for, fail_reading, write
 
 GOOD = "Good title\n\nThe lighthouse keeper feeds three grey cats every morning.\n"
 
@@ -101,15 +101,7 @@ def hostile(tmp_path, monkeypatch):
     os.symlink(folder, folder / "self", target_is_directory=True)
     os.mkfifo(folder / "pipe.txt")  # opening it to read would block forever
     secret = write(folder, "secret.txt", "Secret\n\nHidden words here.\n")
-    # Tests run as root, where chmod cannot make a file unreadable: fail the read instead.
-    real_read = Path.read_bytes
-
-    def read_bytes(self):
-        if self == secret:
-            raise PermissionError(13, "Permission denied")
-        return real_read(self)
-
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    fail_reading(monkeypatch, secret)
     return folder
 
 

@@ -106,6 +106,9 @@ class RetrievalConfig:
     # section heading) counts next to a match in the text. 0: text only.
     title_weight: float = _opt(0.0, min=0.0, max=5.0)
     section_weight: float = _opt(0.0, min=0.0, max=5.0)
+    # A question word found in the document's title counts as covered by each of its
+    # passages (coverage and the no-answer rule), as a word of the text does.
+    title_coverage: bool = False
     # Adjacent word pairs are indexed and matched with this weight (0: off), so a
     # passage holding the question's phrases ranks above one with scattered words.
     bigram_weight: float = _opt(0.0, min=0.0, max=2.0)
@@ -113,7 +116,7 @@ class RetrievalConfig:
     # each with weight prf_weight, and rank again. prf_docs 0: off.
     prf_docs: int = _opt(0, min=0, max=50)
     prf_terms: int = _opt(10, min=1, max=100)
-    prf_weight: float = _opt(0.3, min=0.0, max=1.0)
+    prf_weight: float = _opt(0.3, min=0.0, max=0.9)
 
 
 @dataclass(frozen=True)

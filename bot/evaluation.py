@@ -168,6 +168,9 @@ def evaluate(data: EvalSet, config: Config, engine: str | None = None, progress=
             if len(scores) == DEPTH:
                 break
         run[qid] = scores
+        if qid in data.answers:
+            # The answer shown is what the bot itself returns: its own k and rescoring depth.
+            outcome = index.search(text)
         if outcome.results and qid in data.answers:
             top = outcome.results[0].passage
             weights = {t: w * index.idf(t) for t, w in outcome.query.terms.items()}

@@ -43,6 +43,7 @@ class Result:
     score: float
     coverage: float  # share of the question's weight found in the passage
     matched_terms: frozenset[str]  # the passage's terms that match the question
+    title_share: float = 0.0  # part of ``coverage`` held only by the document title
 
 
 @dataclass(frozen=True)
@@ -255,26 +256,51 @@ class SearchIndex:
         if retrieval.prf_docs and hits:
             expanded = dict(query.terms)
             for term, weight in self.feedback_terms(query.terms, hits[: retrieval.prf_docs]):
-                expanded.setdefault(term, weight)
+                expanded[term] = expanded.get(term, 0.0) + weight
             hits = self.engine.search(expanded, depth)
         results = []
         with_groups = any(term.startswith("~") for term in query.terms)
+        title_credit = self.title_credit(query) if retrieval.title_coverage else {}
         for hit in hits:
             passage = self.corpus.passages[hit.pid]
             if not has_evidence(wanted, passage.text):
                 continue
             terms = self.passage_terms(passage, with_groups)
             coverage, matched = query.coverage(terms)
+            title_share = 0.0
+            if title_credit and (title := self.fields.title_words(passage)):
+                in_title = {t: s for t, s in title_credit.items() if t in title}
+                if in_title:
+                    text_only = coverage
+                    coverage, matched = query.coverage(terms, in_title)
+                    title_share = coverage - text_only
             if coverage >= retrieval.min_coverage and matched >= min(
                 retrieval.min_matched_terms, len(query.concepts)
             ):
                 score = hit.score * coverage**retrieval.coord_weight
                 matched_terms = frozenset(t for t in query.terms if t in terms)
-                results.append(Result(passage, score, coverage, matched_terms))
+                results.append(Result(passage, score, coverage, matched_terms, title_share))
         results.sort(key=lambda r: (-r.score, r.passage.pid))
         if retrieval.sentence_weight:
             results = self.rescore_by_sentences(query, results, k)
         return SearchOutcome(query, results[:k])
+
+    def title_credit(self, query: Query) -> dict[str, float]:
+        """How much of its concept a question term earns by being in a passage's title.
+
+        As much as the title tells passages apart: the term's IDF among titles over
+        its IDF among texts, at most 1. Where every passage shares one title (a
+        single long document) it tells none apart and earns almost nothing; among
+        many titled documents it earns its full weight.
+        """
+        credit = {}
+        for concept in query.concepts:
+            for term in concept.alternatives:
+                # Counts of at least 1: a word found only in one title earns it all.
+                in_texts = self.idf_of_df(max(1, self.doc_freq(term)))
+                in_titles = self.idf_of_df(max(1, self.doc_freq(TITLE_FIELD + term)))
+                credit[term] = min(1.0, in_titles / in_texts)
+        return credit
 
     def rescore_by_sentences(self, query: Query, results: list[Result], k: int) -> list[Result]:
         """Multiply each score by 1 - w + w x the best sentence window's coverage.
@@ -296,7 +322,9 @@ class SearchIndex:
             if len(best_k) == k and scaled(result, result.coverage) < best_k[0]:
                 break
             groups = frozenset(t for t in result.matched_terms if t.startswith("~"))
-            near = min(self.window_coverage(query, result.passage, groups), result.coverage)
+            # The title is the context of every sentence: what it holds counts in each.
+            window = self.window_coverage(query, result.passage, groups)
+            near = min(window + result.title_share, result.coverage)
             score = scaled(result, near)
             rescored.append(dataclasses.replace(result, score=score))
             if len(best_k) < k:
@@ -341,22 +369,29 @@ class SearchIndex:
         return tuple(self.analyzer.terms(text[s:e]) for s, e in split_sentences(text))
 
     def feedback_terms(self, query_terms, hits) -> list[tuple[str, float]]:
-        """Pseudo-relevance feedback: frequent, rare terms of the top passages (RM3-like)."""
+        """Pseudo-relevance feedback as RM3: the relevance model of the top passages.
+
+        P(w|R) = sum over the feedback passages of P(w|d) x P(d|q), with P(w|d) the
+        term's share of the passage and P(d|q) its share of the passages' BM25
+        score. The prf_terms most likely words are mixed into the question with
+        weight prf_weight (the question keeps 1 - prf_weight): each returned weight
+        is relative to a question word's weight of 1.
+        """
         retrieval = self.config.retrieval
-        votes: Counter[str] = Counter()
+        total_score = sum(hit.score for hit in hits) or 1.0
+        model: Counter[str] = Counter()
         for hit in hits:
-            for term in set(self.passage_terms(self.corpus.passages[hit.pid])):
-                if term not in query_terms and not term.startswith("~"):
-                    votes[term] += 1
-        scored = sorted(
-            (
-                (count * self.idf(term), term)
-                for term, count in votes.items()
-                if count > 1 or len(hits) == 1
-            ),
-            reverse=True,
-        )
-        return [(term, retrieval.prf_weight) for _, term in scored[: retrieval.prf_terms]]
+            counts = Counter(self.analyzer.terms(self.corpus.passages[hit.pid].text))
+            length = sum(counts.values()) or 1
+            for term, count in counts.items():
+                model[term] += count / length * hit.score / total_score
+        chosen = model.most_common(retrieval.prf_terms)
+        mass = sum(p for _, p in chosen) or 1.0
+        words = sum(1 for t in query_terms if t[0] != "~" and ":" not in t and "_" not in t)
+        # Question words each hold (1 - w) / n of the mixed model, feedback word t holds
+        # w x P(t|R) / mass; rescaled so that a question word weighs 1.
+        scale = retrieval.prf_weight / (1 - retrieval.prf_weight) * max(words, 1) / mass
+        return [(term, p * scale) for term, p in chosen]
 
 
 class FieldTerms:
@@ -364,8 +399,9 @@ class FieldTerms:
 
     Engines score each field on its own (BM25F-style), so a title shared by
     every passage of a long document adds the same to all of them instead of
-    changing their length normalisation; field terms never count as question
-    coverage. Questions reach the fields with ``field_terms``.
+    changing their length normalisation. Title words count toward question
+    coverage when ``retrieval.title_coverage`` is on (``SearchIndex.title_credit``).
+    Questions reach the fields with ``field_terms``.
     """
 
     def __init__(
@@ -383,6 +419,11 @@ class FieldTerms:
         if passage.section:
             extra += [SECTION_FIELD + term for term in self._terms(passage.section)]
         return extra
+
+    def title_words(self, passage: Passage) -> Collection[str]:
+        """The terms of the passage's document title, as plain (text) terms."""
+        document = self.documents.get(passage.doc_id)
+        return self._terms(document.meta.title if document else "")
 
     def _terms(self, text: str) -> list[str]:
         if text not in self._cache:

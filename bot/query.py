@@ -51,13 +51,29 @@ class Query:
     def total_weight(self) -> float:
         return sum(c.weight for c in self.concepts)
 
-    def coverage(self, passage_terms: Collection[str]) -> tuple[float, int]:
-        """Share of the question's weight found in a passage, and how many concepts."""
+    def coverage(
+        self, passage_terms: Collection[str], partly_held: Mapping[str, float] | None = None
+    ) -> tuple[float, int]:
+        """Share of the question's weight found in a passage, and how many concepts.
+
+        ``partly_held`` maps terms the passage holds only in part (its document
+        title's words) to the share of their concept's weight they earn; a concept
+        counts in the number matched only when fully held.
+        """
         total = self.total_weight
-        matched = [c for c in self.concepts if any(t in passage_terms for t in c.alternatives)]
         if not total:
             return 0.0, 0
-        return sum(c.weight for c in matched) / total, len(matched)
+        held, matched = 0.0, 0
+        for concept in self.concepts:
+            if any(t in passage_terms for t in concept.alternatives):
+                share = 1.0
+            elif partly_held:
+                share = max((partly_held.get(t, 0.0) for t in concept.alternatives), default=0.0)
+            else:
+                continue
+            held += concept.weight * share
+            matched += share == 1.0
+        return held / total, matched
 
 
 @dataclass

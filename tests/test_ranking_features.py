@@ -76,13 +76,62 @@ def test_title_field_counts_without_changing_the_text(tmp_path):
         **FILLER,
     }
     question = "how do glaciers carve valleys"
-    without = scores(index_of(tmp_path, files, title_weight=0.0), question)
+    without = scores(index_of(tmp_path, files, title_weight=0.0, title_coverage=False), question)
     assert without["a.md"] == pytest.approx(without["b.md"])  # same text
-    index = index_of(tmp_path / "t", files, title_weight=1.0)
+    index = index_of(tmp_path / "t", files, title_weight=1.0, title_coverage=False)
     with_title = scores(index, question)
     assert with_title["a.md"] > with_title["b.md"]
     result = index.search(question).results[0]
-    assert result.coverage < 1.0  # the title does not count as covering "glaciers"
+    assert result.coverage == pytest.approx(2 / 3, abs=0.1)  # "glaciers" is not covered
+
+
+def test_title_words_cover_the_question_where_titles_tell_passages_apart(tmp_path):
+    files = {
+        "a.md": "# Glaciers\n\nThey move slowly and carve valleys.\n",
+        "b.md": "# Deserts\n\nThey move slowly and carve valleys.\n",
+        **FILLER,
+    }
+    question = "how do glaciers carve valleys"
+    index = index_of(tmp_path, files, title_weight=1.0, title_coverage=True)
+    assert index.title_credit(index.queries.build(question))["glacier"] == 1.0
+    best, second = index.search(question).results[:2]
+    assert (best.passage.doc_id, best.coverage) == ("a.md", pytest.approx(1.0))
+    assert second.coverage < 0.9
+
+
+def test_sentence_proximity_counts_the_title_in_every_sentence(tmp_path):
+    files = {
+        "a.md": "# Glaciers\n\nThey carve valleys. They also move slowly.\n",
+        "b.md": "# Deserts\n\nThey are dry. They carve valleys.\n",
+        **FILLER,
+    }
+    question = "how do glaciers carve valleys"
+    plain = scores(index_of(tmp_path, files, title_weight=1.0, sentence_weight=0.0), question)
+    near = scores(index_of(tmp_path / "s", files, title_weight=1.0, sentence_weight=1.0), question)
+    # Weight 1: the score is multiplied by the share of the question its best sentence
+    # holds. "carve valleys" sits in one sentence of a.md and "glaciers" in its title:
+    # with the title as every sentence's context, that is the whole question.
+    assert near["a.md"] == pytest.approx(plain["a.md"])
+    coverage_b = index_of(tmp_path / "c", files, title_weight=1.0).search(question).results[1]
+    assert coverage_b.passage.doc_id == "b.md"
+    assert near["b.md"] == pytest.approx(plain["b.md"] * coverage_b.coverage)
+
+
+def test_a_title_shared_by_every_passage_earns_no_coverage(tmp_path):
+    """One long document: its title tells no passage apart, so it cannot flatten them."""
+    paragraphs = [
+        "Glaciers carve deep valleys over many centuries.",
+        "Rivers carve valleys too, but with water.",
+        *(f"Section {i} describes rocks and moss near camp {i}." for i in range(8)),
+    ]
+    files = {"glaciers.md": "# Glaciers and valleys\n\n" + "\n\n".join(paragraphs) + "\n"}
+    index = index_of(tmp_path, files, title_weight=1.0, title_coverage=True)
+    query = index.queries.build("glaciers carve valleys")
+    assert index.title_credit(query)["glacier"] < 0.1
+    results = index.search("glaciers carve valleys").results
+    by_text = {r.passage.text[:6]: r.coverage for r in results}
+    assert by_text["Glacie"] == pytest.approx(1.0)
+    assert by_text["Rivers"] < 0.75  # "glaciers" in the title barely counts
 
 
 def test_a_word_asked_twice_weighs_twice(tmp_path):
@@ -116,6 +165,10 @@ def test_pseudo_relevance_feedback_adds_terms_of_the_top_passages(tmp_path):
     hits = index.engine.search(query.terms, 2)
     added = dict(index.feedback_terms(query.terms, hits))
     assert "dusti" in added and "tail" in added
+    # RM3: the feedback words hold prf_weight (0.3) of the mixed question, the one
+    # question word the rest; relative to the question word's weight of 1.
+    assert sum(added.values()) == pytest.approx(0.3 / 0.7)
+    assert added["dusti"] > added.get("sun", 0.0)  # in both passages, not one
 
 
 def test_lucene_idf_keeps_common_words_positive_and_matches_tantivy():

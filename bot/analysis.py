@@ -1,9 +1,10 @@
 """The one text analyzer: documents and questions go through exactly this code.
 
 Steps for each word: Unicode NFKC, curly quotes folded to straight ones, case
-folded, possessive ``'s`` dropped, English stop words removed, Snowball
-stemmed. Words keep their character spans in the original text so that
-highlights point at what the user will read. Synonym expansion (configured and
+folded, possessive ``'s`` dropped, English stop words removed, British spellings
+folded to American ones (optional, ``bot.spelling``), Snowball stemmed. Words
+keep their character spans in the original text so that highlights point at
+what the user will read. Synonym expansion (configured and
 mined acronyms) runs on the term sequence; see ``bot.synonyms``.
 """
 
@@ -18,6 +19,7 @@ from functools import lru_cache
 import Stemmer
 
 from bot.config import AnalysisConfig
+from bot.spelling import american
 from bot.stopwords import ENGLISH_STOPWORDS
 
 # A word: letters/digits (any script), with inner apostrophes ("don't", "ICE's").
@@ -118,6 +120,8 @@ class Analyzer:
         norm = norm.replace("'", "")
         if not norm or norm in self.stopwords or (len(norm) == 1 and not norm.isdigit()):
             return None  # single letters ("w/", initials) carry no topic
+        if self.config.fold_spelling:
+            norm = american(norm)
         return self._stemmer.stemWord(norm) if self._stemmer else norm
 
 

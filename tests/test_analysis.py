@@ -4,6 +4,7 @@ import pytest
 
 from bot.analysis import Analyzer, normalize
 from bot.config import AnalysisConfig
+from bot.spelling import american
 from bot.synonyms import AcronymMiner, build_synonyms
 from bot.typos import TypoCorrector
 
@@ -103,3 +104,53 @@ def test_term_pairs_fast_path_matches_words():
     text = "The Ｉnternal Revenue Service’s judges, 2024: don't stop"
     slow = [(w.norm.replace("’", "'"), w.term) for w in ANALYZER.words(text) if w.term]
     assert [t for _, t in ANALYZER.term_pairs(text)] == [t for _, t in slow]
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [
+        ("colour", "color"),
+        ("favourite", "favorite"),
+        ("tumours", "tumors"),
+        ("randomised", "randomized"),
+        ("hospitalisation", "hospitalization"),
+        ("recognising", "recognizing"),
+        ("analysed", "analyzed"),
+        ("anaemia", "anemia"),
+        ("haemoglobin", "hemoglobin"),
+        ("ischaemic", "ischemic"),
+        ("paediatric", "pediatric"),
+        ("oesophageal", "esophageal"),
+        ("diarrhoea", "diarrhea"),
+        ("centre", "center"),
+        ("fuelled", "fueled"),
+    ],
+)
+def test_british_and_american_spellings_index_alike(british, american):
+    analyzer = Analyzer(AnalysisConfig(fold_spelling=True))
+    assert analyzer.terms(british) == analyzer.terms(american)
+    assert Analyzer(AnalysisConfig()).terms(british) != analyzer.terms(american)
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "four",
+        "hour",
+        "tour",
+        "promise",
+        "exercise",
+        "arise",
+        "expertise",
+        "surprise",
+        "advertise",
+        "aerobic",
+        "does",
+        "shoe",
+        "paralysis",
+        "analysis",
+        "crisis",
+    ],
+)
+def test_words_that_only_look_british_are_left_alone(word):
+    assert american(word) == word

@@ -115,8 +115,8 @@ class RetrievalConfig:
     # Adjacent word pairs are indexed and matched with this weight (0: off), so a
     # passage holding the question's phrases ranks above one with scattered words.
     bigram_weight: float = _opt(0.0, min=0.0, max=2.0)
-    # Pseudo-relevance feedback: add prf_terms terms from the prf_docs best passages,
-    # each with weight prf_weight, and rank again. prf_docs 0: off.
+    # Pseudo-relevance feedback (RM3): the prf_terms likeliest words of the prf_docs
+    # best passages hold prf_weight of the question, then rank again. prf_docs 0: off.
     prf_docs: int = _opt(0, min=0, max=50)
     prf_terms: int = _opt(10, min=1, max=100)
     prf_weight: float = _opt(0.3, min=0.0, max=0.9)

@@ -47,29 +47,12 @@ def make_excerpt(
     sentences = split_sentences(passage) or [(0, len(passage))]
     scores = [_score(words, s, e, weights) for s, e in sentences]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
-    first = last = best
     start, end = sentences[best]
     if end - start > max_chars:
         start, end = _densest_window(passage, words, start, end, weights, max_chars - 2)
     else:
-        # Grow with neighbours: first those that also match, then the context around.
-        while True:
-            options = []
-            if last + 1 < len(sentences):
-                options.append((scores[last + 1] > 0, 1, last + 1))
-            if first > 0:
-                options.append((scores[first - 1] > 0, 0, first - 1))
-            grown = False
-            for _, _, index in sorted(options, reverse=True):
-                new_start = min(start, sentences[index][0])
-                new_end = max(end, sentences[index][1])
-                if new_end - new_start <= max_chars:
-                    start, end = new_start, new_end
-                    first, last = min(first, index), max(last, index)
-                    grown = True
-                    break
-            if not grown:
-                break
+        first, last = _best_run(sentences, words, weights, max_chars)
+        start, end = sentences[first][0], sentences[last][1]
         start, end = _fill(passage, sentences, first, last, start, end, max_chars)
     prefix = ELLIPSIS if start > 0 and not _at_sentence_start(sentences, start) else ""
     suffix = ELLIPSIS if end < len(passage) and not _at_sentence_end(sentences, end) else ""
@@ -80,6 +63,34 @@ def make_excerpt(
         if start <= w.start and w.end <= end and w.term in weights
     )
     return Excerpt(text, highlights, start, end)
+
+
+def _best_run(
+    sentences: list[tuple[int, int]],
+    words: list,
+    weights: Mapping[str, float],
+    max_chars: int,
+) -> tuple[int, int]:
+    """The run of whole sentences, within the budget, holding the most question weight.
+
+    Each run starts at one sentence and takes as many following ones as fit; the
+    best holds the most distinct question weight (the earliest among equals). A
+    question's words are often spread over neighbouring sentences ("Adams pumped
+    Tesla for information ... Tesla advised Adams that a two-phased system ..."),
+    which growing around the one best sentence would miss.
+    """
+    best_key, best_run = None, (0, 0)
+    last = 0
+    for first, (start, _) in enumerate(sentences):
+        last = max(last, first)
+        while last + 1 < len(sentences) and sentences[last + 1][1] - start <= max_chars:
+            last += 1
+        if sentences[last][1] - start > max_chars:
+            continue  # this sentence alone is too long; another run holds it
+        key = (_score(words, start, sentences[last][1], weights), -first)
+        if best_key is None or key > best_key:
+            best_key, best_run = key, (first, last)
+    return best_run
 
 
 def _fill(

@@ -58,3 +58,21 @@ def test_no_match_still_gives_a_bounded_excerpt():
     excerpt = make_excerpt(PASSAGE, ANALYZER, {}, 90)
     assert excerpt.highlights == ()
     assert len(excerpt.text) <= 90 and excerpt.text in PASSAGE
+
+
+def test_the_run_of_sentences_holding_most_of_the_question_wins():
+    passage = (
+        "In 1893 Adams asked Tesla which system was best for the falls. "
+        "Many companies proposed their own designs over several years of open competitions "
+        "held in New York, London and Paris, with prizes for the winning entries. "
+        "Adams pumped Tesla for information. "
+        "Tesla advised Adams that a two-phased system would be the most reliable."
+    )
+    question = weights("Tesla", "information", "Adams", "system")
+    excerpt = make_excerpt(passage, ANALYZER, question, 120)
+    # Three sentences hold three of the four words each, the first one earliest;
+    # the last two, together within the budget, hold all four.
+    assert excerpt.text == (
+        "Adams pumped Tesla for information. "
+        "Tesla advised Adams that a two-phased system would be the most reliable."
+    )

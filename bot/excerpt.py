@@ -45,13 +45,14 @@ def make_excerpt(
     if synonyms is not None:
         words = _with_synonym_terms(words, weights, synonyms)
     sentences = split_sentences(passage) or [(0, len(passage))]
-    scores = [_score(words, s, e, weights) for s, e in sentences]
+    held = _terms_by_sentence(words, sentences, weights)
+    scores = [round(sum(weights[t] for t in terms), 9) for terms in held]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     start, end = sentences[best]
     if end - start > max_chars:
         start, end = _densest_window(passage, words, start, end, weights, max_chars - 2)
     else:
-        first, last = _best_run(sentences, words, weights, max_chars)
+        first, last = _best_run(sentences, held, weights, max_chars)
         start, end = sentences[first][0], sentences[last][1]
         start, end = _fill(passage, sentences, first, last, start, end, max_chars)
     prefix = ELLIPSIS if start > 0 and not _at_sentence_start(sentences, start) else ""
@@ -65,9 +66,27 @@ def make_excerpt(
     return Excerpt(text, highlights, start, end)
 
 
+def _terms_by_sentence(
+    words: list, sentences: list[tuple[int, int]], weights: Mapping[str, float]
+) -> list[set[str]]:
+    """The question terms each sentence holds (words and sentences are in text order)."""
+    held: list[set[str]] = [set() for _ in sentences]
+    index = 0
+    for word in words:
+        if word.term not in weights:
+            continue
+        while index < len(sentences) and sentences[index][1] <= word.start:
+            index += 1
+        if index == len(sentences):
+            break
+        if sentences[index][0] <= word.start:
+            held[index].add(word.term)
+    return held
+
+
 def _best_run(
     sentences: list[tuple[int, int]],
-    words: list,
+    held: list[set[str]],
     weights: Mapping[str, float],
     max_chars: int,
 ) -> tuple[int, int]:
@@ -87,7 +106,9 @@ def _best_run(
             last += 1
         if sentences[last][1] - start > max_chars:
             continue  # this sentence alone is too long; another run holds it
-        key = (_score(words, start, sentences[last][1], weights), -first)
+        # Rounded: equal term sets summed in another order must tie (earliest wins).
+        weight = round(sum(weights[t] for t in set().union(*held[first : last + 1])), 9)
+        key = (weight, -first)
         if best_key is None or key > best_key:
             best_key, best_run = key, (first, last)
     return best_run

@@ -109,8 +109,8 @@ class RetrievalConfig:
     # section heading) counts next to a match in the text. 0: text only.
     title_weight: float = _opt(0.0, min=0.0, max=5.0)
     section_weight: float = _opt(0.0, min=0.0, max=5.0)
-    # A question word found in the document's title counts as covered by each of its
-    # passages (coverage and the no-answer rule), as a word of the text does.
+    # A question word found in the document's title counts toward each of its passages'
+    # coverage (and the no-answer rule), as much as titles tell passages apart.
     title_coverage: bool = False
     # Adjacent word pairs are indexed and matched with this weight (0: off), so a
     # passage holding the question's phrases ranks above one with scattered words.

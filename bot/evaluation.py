@@ -168,12 +168,11 @@ def evaluate(data: EvalSet, config: Config, engine: str | None = None, progress=
             if len(scores) == DEPTH:
                 break
         run[qid] = scores
-        if qid in data.answers:
-            # The answer shown is what the bot itself returns: its own k and rescoring depth.
-            outcome = index.search(text)
-        if outcome.results and qid in data.answers:
-            top = outcome.results[0].passage
-            weights = {t: w * index.idf(t) for t, w in outcome.query.terms.items()}
+        # The answer shown is what the bot itself returns: its own k and rescoring depth.
+        shown = index.search(text) if qid in data.answers else None
+        if shown is not None and shown.results:
+            top = shown.results[0].passage
+            weights = {t: w * index.idf(t) for t, w in shown.query.terms.items()}
             excerpt = make_excerpt(
                 top.text, index.analyzer, weights, config.answer.excerpt_chars, index.synonyms
             )

@@ -266,14 +266,7 @@ class SearchIndex:
             if not has_evidence(wanted, passage.text):
                 continue
             terms = self.passage_terms(passage, with_groups)
-            coverage, matched = query.coverage(terms)
-            title_share = 0.0
-            if title_credit and (title := self.fields.title_words(passage)):
-                in_title = {t: s for t, s in title_credit.items() if t in title}
-                if in_title:
-                    text_only = coverage
-                    coverage, matched = query.coverage(terms, in_title)
-                    title_share = coverage - text_only
+            coverage, matched, title_share = self._coverage(query, passage, terms, title_credit)
             if coverage >= retrieval.min_coverage and matched >= min(
                 retrieval.min_matched_terms, len(query.concepts)
             ):
@@ -284,6 +277,22 @@ class SearchIndex:
         if retrieval.sentence_weight:
             results = self.rescore_by_sentences(query, results, k)
         return SearchOutcome(query, results[:k])
+
+    def _coverage(
+        self,
+        query: Query,
+        passage: Passage,
+        terms: Collection[str],
+        title_credit: Mapping[str, float],
+    ) -> tuple[float, int, float]:
+        """Coverage, concepts matched, and the part of the coverage only the title holds."""
+        coverage, matched = query.coverage(terms)
+        title = self.fields.title_words(passage) if title_credit else ()
+        in_title = {t: share for t, share in title_credit.items() if t in title}
+        if not in_title:
+            return coverage, matched, 0.0
+        with_title, matched = query.coverage(terms, in_title)
+        return with_title, matched, with_title - coverage
 
     def title_credit(self, query: Query) -> dict[str, float]:
         """How much of its concept a question term earns by being in a passage's title.
@@ -387,7 +396,7 @@ class SearchIndex:
                 model[term] += count / length * hit.score / total_score
         chosen = model.most_common(retrieval.prf_terms)
         mass = sum(p for _, p in chosen) or 1.0
-        words = sum(1 for t in query_terms if t[0] != "~" and ":" not in t and "_" not in t)
+        words = sum(1 for t in query_terms if field_of(t) == "words" and not t.startswith("~"))
         # Question words each hold (1 - w) / n of the mixed model, feedback word t holds
         # w x P(t|R) / mass; rescaled so that a question word weighs 1.
         scale = retrieval.prf_weight / (1 - retrieval.prf_weight) * max(words, 1) / mass

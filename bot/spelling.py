@@ -21,8 +21,7 @@ _ISE = re.compile(
 )
 _NOT_ISE = frozenset(
     "promise promised promises promising compromise compromised compromises compromising "
-    "treatise treatises anise arise arises arising surmise surmised premise premised "
-    "valise".split()
+    "treatise treatises anise arise arises arising valise".split()
 )
 # -yse / -yze: analyse, paralyse, catalyse, dialyse, hydrolyse, electrolyse.
 _YSE = re.compile(r"^(\w*(?:anal|paral|catal|dial|hydrol|electrol|photol))ys(e|ed|es|ing|er|ers)$")

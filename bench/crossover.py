@@ -18,8 +18,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.scale import config_for, percentiles, questions, real_paragraphs, write_corpus  # noqa: E402
-from bot.answering import Answerer  # noqa: E402
-from bot.index import SearchIndex  # noqa: E402
+from bot.answer.answerer import Answerer  # noqa: E402
+from bot.search.index import SearchIndex  # noqa: E402
 
 
 def main() -> None:

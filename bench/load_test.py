@@ -14,7 +14,7 @@ What it does
        has its sentences rotated by ``c`` places and carries a tag word
        (``variant<c>``), so passages are distinct while vocabulary and lengths stay
        those of real text. Passages are counted with the bot's own splitter
-       (``bot.passages.passages_of``) while writing, until the target is reached.
+       (``bot.documents.passages.passages_of``) while writing, until the target is reached.
     2. Starts the fake Discord (bot.harness) in this process and ``qabot run`` as
        a subprocess with a config that only sets the corpus, ``cooldown_seconds: 0``,
        a ``max_pending`` above ``--in-flight`` (so a burst waits instead of being
@@ -57,9 +57,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bot.discord_app.client import BUSY_TEXT  # noqa: E402
+from bot.documents.passages import passages_of  # noqa: E402
+from bot.documents.sentences import split_sentences  # noqa: E402
 from bot.harness import FakeDiscord  # noqa: E402
-from bot.passages import passages_of  # noqa: E402
-from bot.sentences import split_sentences  # noqa: E402
 
 DATASETS = ("squad-dev-v1.1", "scifact", "cranfield", "cisi")
 RECORDS_PER_FILE = 25
@@ -89,7 +89,7 @@ def rotate(text: str, places: int) -> str:
 def build_corpus(data: Path, folder: Path, target: int, settings) -> tuple[int, int, int]:
     """Write Markdown files until they hold ``target`` passages (as the bot splits them
     with the shipped corpus settings); returns (files, records, passages)."""
-    from bot.corpus import compile_ignore_patterns
+    from bot.documents.corpus import compile_ignore_patterns
 
     ignore = compile_ignore_patterns(settings.ignore_patterns)
     records = []

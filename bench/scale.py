@@ -144,8 +144,8 @@ def timed_queries(function, items: list) -> dict:
 
 def worker(job: dict) -> dict:
     """One measurement in this process; prints a JSON dict."""
-    from bot.answering import Answerer
-    from bot.index import SearchIndex
+    from bot.answer.answerer import Answerer
+    from bot.search.index import SearchIndex
 
     corpus, index_dir = Path(job["corpus"]), Path(job["index_dir"])
     queries = job["queries"]
@@ -185,8 +185,8 @@ def worker(job: dict) -> dict:
 
 def analysed_corpus(corpus: Path):
     """The project's terms for every passage (what both raw engines index)."""
-    from bot.analysis import Analyzer
-    from bot.corpus import load_corpus
+    from bot.analysis.analyzer import Analyzer
+    from bot.documents.corpus import load_corpus
 
     config = config_for(corpus, "rank-bm25", Path("/nonexistent"))
     analyzer = Analyzer(config.analysis)

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from bot import __version__
-from bot.answering import Answer, Answerer
+from bot.answer.answerer import Answer, Answerer
 from bot.config import Config, ConfigError, load_config, validate_paths
-from bot.corpus import CorpusError
-from bot.index import SearchIndex
+from bot.documents.corpus import CorpusError
+from bot.search.index import SearchIndex
 
 EXIT_USAGE = 2
 
@@ -146,7 +146,7 @@ def answer_json(answer: Answer) -> dict:
 
 def answer_text(answer: Answer) -> str:
     """A terminal rendering: each result's excerpt with **highlights** and its source."""
-    from bot.render import attribution, refusal_text
+    from bot.answer.render import attribution, refusal_text
 
     if not answer.answered:
         return refusal_text(answer)
@@ -168,7 +168,7 @@ def answer_text(answer: Answer) -> str:
 
 
 def cmd_chat(config: Config, args: argparse.Namespace) -> int:
-    from bot.render import answer_message, as_text
+    from bot.answer.render import answer_message, as_text
 
     answerer = Answerer(build_index(config))
     print("Ask a question about the documents (Ctrl-D or 'quit' to leave).")

@@ -59,7 +59,7 @@ class AnalysisConfig:
     stopwords: bool = True
     stemmer: Literal["english", "porter", "none"] = "english"
     # British and American spellings index alike ("colour"/"color", "randomised"/
-    # "randomized", "anaemia"/"anemia"): see bot.spelling.
+    # "randomized", "anaemia"/"anemia"): see bot.analysis.spelling.
     fold_spelling: bool = False
     # Groups of equivalent terms or phrases, e.g. ["ssa", "social security administration"].
     synonyms: tuple[tuple[str, ...], ...] = ()

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import yaml
 
+from bot.answer.excerpt import make_excerpt
 from bot.config import Config
-from bot.corpus import corpus_from_records, load_corpus
-from bot.excerpt import make_excerpt
-from bot.index import SearchIndex
+from bot.documents.corpus import corpus_from_records, load_corpus
 from bot.progress import progress_bar
+from bot.search.index import SearchIndex
 
 DEPTH = 100  # documents ranked per query (Recall@100)
 

@@ -19,11 +19,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from bot.answering import Answer, Answerer
+from bot.answer.answerer import Answer, Answerer
 from bot.config import Config
-from bot.corpus import Document, Passage
-from bot.index import SearchIndex
-from bot.loading import SkippedFile
+from bot.documents.corpus import Document, Passage
+from bot.documents.loading import SkippedFile
+from bot.search.index import SearchIndex
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import Answerer
+from bot.answer.answerer import Answerer
 from bot.config import Config, load_config
-from bot.index import SearchIndex
+from bot.search.index import SearchIndex
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO / "config" / "default.yaml"

@@ -2,11 +2,11 @@
 
 import pytest
 
-from bot.analysis import Analyzer, normalize
+from bot.analysis.analyzer import Analyzer, normalize
+from bot.analysis.spelling import american
+from bot.analysis.synonyms import AcronymMiner, build_synonyms
+from bot.analysis.typos import TypoCorrector
 from bot.config import AnalysisConfig
-from bot.spelling import american
-from bot.synonyms import AcronymMiner, build_synonyms
-from bot.typos import TypoCorrector
 
 ANALYZER = Analyzer(AnalysisConfig())
 

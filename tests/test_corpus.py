@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.corpus import CorpusError, load_corpus
-from bot.loading import UnreadableFile, decode_text, normalise_date
+from bot.documents.corpus import CorpusError, load_corpus
+from bot.documents.loading import UnreadableFile, decode_text, normalise_date
 from tests.conftest import config_for, fail_reading, write
 
 

@@ -9,9 +9,9 @@ import subprocess
 import pytest
 import yaml
 
-from bot.answering import Answerer
-from bot.index import SearchIndex, choose_engine
-from bot.store import MANIFEST
+from bot.answer.answerer import Answerer
+from bot.search.index import SearchIndex, choose_engine
+from bot.search.store import MANIFEST
 from tests.conftest import DEFAULT_CONFIG, config_for, write
 from tests.discord_env import QABOT
 

@@ -1,9 +1,9 @@
 """Excerpts: exact quotes, trimmed at word boundaries, with highlights."""
 
-from bot.analysis import Analyzer
+from bot.analysis.analyzer import Analyzer
+from bot.answer.excerpt import ELLIPSIS, make_excerpt
 from bot.config import AnalysisConfig
-from bot.excerpt import ELLIPSIS, make_excerpt
-from bot.sentences import split_sentences
+from bot.documents.sentences import split_sentences
 
 ANALYZER = Analyzer(AnalysisConfig())
 PASSAGE = (

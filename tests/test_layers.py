@@ -3,7 +3,14 @@
 import subprocess
 import sys
 
-CORE = ["bot.corpus", "bot.analysis", "bot.index", "bot.answering", "bot.render", "bot.cli"]
+CORE = [
+    "bot.documents.corpus",
+    "bot.analysis.analyzer",
+    "bot.search.index",
+    "bot.answer.answerer",
+    "bot.answer.render",
+    "bot.cli",
+]
 
 
 def test_core_modules_do_not_import_discord():

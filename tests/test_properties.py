@@ -20,13 +20,16 @@ import discord
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.analysis import Analyzer
-from bot.answering import NOT_FOUND, REFUSED_EMPTY, REFUSED_TOO_LONG, Answer, AnswerItem
+from bot.analysis.analyzer import Analyzer
+from bot.analysis.stopwords import ENGLISH_STOPWORDS
+from bot.answer.answerer import NOT_FOUND, REFUSED_EMPTY, REFUSED_TOO_LONG, Answer, AnswerItem
+from bot.answer.excerpt import Excerpt
+from bot.answer.render import answer_message, as_text, passage_embed
 from bot.config import AnalysisConfig
-from bot.corpus import Passage
 from bot.discord_app.components import answer_buttons, static_view
 from bot.discord_app.convert import message_kwargs, to_embed
-from bot.excerpt import Excerpt
+from bot.documents.corpus import Passage
+from bot.documents.loading import build_meta
 from bot.harness.validation import (
     CHANNEL_MESSAGE_FLAGS,
     INTERACTION_MESSAGE_FLAGS,
@@ -34,9 +37,6 @@ from bot.harness.validation import (
     validate_message,
     would_ping,
 )
-from bot.loading import build_meta
-from bot.render import answer_message, as_text, passage_embed
-from bot.stopwords import ENGLISH_STOPWORDS
 
 EXAMPLES = int(os.environ.get("QABOT_HYPOTHESIS_EXAMPLES", "200"))
 RANDOM = bool(os.environ.get("QABOT_HYPOTHESIS_RANDOM"))  # the stress run explores

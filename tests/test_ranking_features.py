@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from bot.answer_types import expected_type, has_evidence
-from bot.index import SearchIndex
-from bot.ranking import RankBM25Engine
+from bot.search.answer_types import expected_type, has_evidence
+from bot.search.engine import RankBM25Engine
+from bot.search.index import SearchIndex
 from tests.conftest import config_for, write
 from tests.test_seed_questions import QUESTIONS
 

@@ -2,11 +2,9 @@
 
 import dataclasses
 
-from bot.answering import Answer, AnswerItem
-from bot.corpus import Passage
-from bot.excerpt import Excerpt
-from bot.loading import DocumentMeta
-from bot.render import (
+from bot.answer.answerer import Answer, AnswerItem
+from bot.answer.excerpt import Excerpt
+from bot.answer.render import (
     MAX_EMBED_DESCRIPTION,
     MAX_EMBED_TITLE,
     MAX_EMBED_TOTAL,
@@ -18,6 +16,8 @@ from bot.render import (
     passage_embed,
     truncate,
 )
+from bot.documents.corpus import Passage
+from bot.documents.loading import DocumentMeta
 
 
 def item_with(text: str, title: str = "Doc", highlights=()) -> AnswerItem:

@@ -18,7 +18,7 @@ import weakref
 
 import pytest
 
-from bot.answering import Answer
+from bot.answer.answerer import Answer
 from bot.discord_app.client import BUSY_TEXT, STOPPING_TEXT
 from bot.service import AnswerService, Busy, settle_heap
 from tests.discord_env import (

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import Answerer
+from bot.answer.answerer import Answerer
 from bot.config import RetrievalConfig
-from bot.corpus import load_corpus
-from bot.index import SearchIndex
-from bot.loading import normalise_date
+from bot.documents.corpus import load_corpus
+from bot.documents.loading import normalise_date
+from bot.search.index import SearchIndex
 from tests.conftest import REPO, config_for, fail_reading, write
 
 GOOD = "Good title\n\nThe lighthouse keeper feeds three grey cats every morning.\n"
@@ -182,7 +182,7 @@ import resource, sys, time
 from pathlib import Path
 sys.path.insert(0, {repo!r})
 from tests.conftest import config_for
-from bot.corpus import load_corpus
+from bot.documents.corpus import load_corpus
 settings = config_for([Path({folder!r})]).corpus
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.perf_counter()

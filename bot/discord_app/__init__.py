@@ -1,1 +1,1 @@
-"""The Discord front end: thin handlers over ``bot.service`` and ``bot.render``."""
+"""The Discord front end: thin handlers over ``bot.service`` and ``bot.answer.render``."""

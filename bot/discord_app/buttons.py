@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.answer.render import passage_embed
 from bot.discord_app.components import DOWN, FULL, MORE, PAGE, UP, decode, decode_ids
 from bot.discord_app.convert import to_embed
 from bot.feedback import FeedbackError
-from bot.render import passage_embed
 from bot.service import Busy
 
 if TYPE_CHECKING:
@@ -154,8 +154,8 @@ def _question_of(interaction: discord.Interaction) -> str | None:
 
 def _item_for(bot: QABot, passage):
     """An AnswerItem showing a whole passage (no question needed)."""
-    from bot.answering import AnswerItem
-    from bot.excerpt import Excerpt
+    from bot.answer.answerer import AnswerItem
+    from bot.answer.excerpt import Excerpt
 
     document = bot.service.index.corpus.documents[passage.doc_id]
     excerpt = Excerpt(passage.text, (), 0, len(passage.text))

@@ -2,7 +2,7 @@
 
 Everything heavy happens in ``bot.service`` worker threads; this module only
 decides whether a message is addressed to the bot, applies the guards
-(channels, cooldown, length), and sends what ``bot.render`` produced.
+(channels, cooldown, length), and sends what ``bot.answer.render`` produced.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ import aiohttp
 import discord
 from discord import app_commands
 
-from bot.answering import Answer
+from bot.answer.answerer import Answer
+from bot.answer.render import answer_message, truncate
 from bot.config import Config
 from bot.discord_app.components import answer_buttons, static_view
 from bot.discord_app.convert import message_kwargs
 from bot.discord_app.lag import LagMonitor
 from bot.feedback import FeedbackLog
 from bot.guards import Cooldown, channel_allowed, looks_like_question
-from bot.render import answer_message, truncate
 from bot.service import AnswerService, Busy
 
 log = logging.getLogger(__name__)

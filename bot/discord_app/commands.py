@@ -15,8 +15,8 @@ import discord
 from discord import app_commands
 
 from bot import __version__
-from bot.corpus import CorpusError
-from bot.render import MAX_CONTENT, MAX_EMBED_DESCRIPTION, escape, is_web_url, truncate
+from bot.answer.render import MAX_CONTENT, MAX_EMBED_DESCRIPTION, escape, is_web_url, truncate
+from bot.documents.corpus import CorpusError
 from bot.service import Busy
 
 if TYPE_CHECKING:

@@ -1,10 +1,10 @@
-"""Plain MessageSpec/EmbedSpec (from bot.render) to discord.py objects."""
+"""Plain MessageSpec/EmbedSpec (from bot.answer.render) to discord.py objects."""
 
 from __future__ import annotations
 
 import discord
 
-from bot.render import EmbedSpec, MessageSpec
+from bot.answer.render import EmbedSpec, MessageSpec
 
 EMBED_COLOUR = discord.Colour.blurple()
 

@@ -24,7 +24,7 @@ import discord
 
 from bot.config import Config
 from bot.discord_endpoint import apply_discord_endpoint
-from bot.index import SearchIndex
+from bot.search.index import SearchIndex
 from bot.service import AnswerService, run_in_daemon_thread, settle_heap
 
 log = logging.getLogger(__name__)

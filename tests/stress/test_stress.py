@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import Answerer
+from bot.answer.answerer import Answerer
 from bot.config import RetrievalConfig, load_config
-from bot.index import SearchIndex
+from bot.search.index import SearchIndex
 from tests.conftest import REPO, config_for, write
 from tests.discord_env import (
     embed_text,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.htmltext import html_to_text
+from bot.documents.htmltext import html_to_text
 
 log = logging.getLogger(__name__)
 

@@ -34,10 +34,11 @@ except ImportError:  # not POSIX: one process per index folder
     fcntl = None  # type: ignore[assignment]
 
 from bot import __version__
-from bot.analysis import Analyzer
+from bot.analysis.analyzer import Analyzer
+from bot.analysis.synonyms import AcronymMiner, SynonymTable, build_synonyms
 from bot.config import Config
-from bot.corpus import Document, Passage, compile_ignore_patterns, fallback_title
-from bot.loading import (
+from bot.documents.corpus import Document, Passage, compile_ignore_patterns, fallback_title
+from bot.documents.loading import (
     DocumentMeta,
     SkippedFile,
     UnreadableFile,
@@ -45,10 +46,9 @@ from bot.loading import (
     read_source,
     walk_corpus,
 )
-from bot.passages import passages_of
+from bot.documents.passages import passages_of
 from bot.progress import progress_bar
-from bot.synonyms import AcronymMiner, SynonymTable, build_synonyms
-from bot.tantivy_engine import TantivyEngine
+from bot.search.tantivy_engine import TantivyEngine
 
 log = logging.getLogger(__name__)
 FORMAT = 3
@@ -292,7 +292,7 @@ class IndexStore:
         )
 
     def _index_file(self, engine, manifest, analyzer, synonyms, vocabulary, path, doc_id):
-        from bot.index import FieldTerms, index_terms  # bot.index imports this module
+        from bot.search.index import FieldTerms, index_terms  # bot.search.index imports this module
 
         entry = FileEntry(path.as_posix(), 0, 0, "", None)
         manifest.files[doc_id] = entry

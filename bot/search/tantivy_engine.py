@@ -15,8 +15,8 @@ from pathlib import Path
 
 import tantivy
 
-from bot.corpus import Passage
-from bot.ranking import Hit, field_of
+from bot.documents.corpus import Passage
+from bot.search.engine import Hit, field_of
 
 TERMS, PID, DOC = "terms", "pid", "doc"
 FIELD_NAMES = {"words": TERMS, "bigrams": "f_bigrams", "title": "f_title", "section": "f_section"}

@@ -19,19 +19,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from bot.analysis import Analyzer, bigrams
-from bot.answer_types import expected_type, has_evidence
+from bot.analysis.analyzer import Analyzer, bigrams
+from bot.analysis.synonyms import AcronymMiner, SynonymTable, build_synonyms
+from bot.analysis.typos import TypoCorrector
 from bot.config import Config
-from bot.corpus import Corpus, Document, Passage, load_corpus, no_document_error
-from bot.loading import SkippedFile, walk_corpus
-from bot.query import Query, QueryBuilder
-from bot.ranking import SECTION_FIELD, TITLE_FIELD, Engine, RankBM25Engine, field_of, idf
-from bot.sentences import split_sentences
-from bot.synonyms import AcronymMiner, SynonymTable, build_synonyms
-from bot.typos import TypoCorrector
+from bot.documents.corpus import Corpus, Document, Passage, load_corpus, no_document_error
+from bot.documents.loading import SkippedFile, walk_corpus
+from bot.documents.sentences import split_sentences
+from bot.search.answer_types import expected_type, has_evidence
+from bot.search.engine import SECTION_FIELD, TITLE_FIELD, Engine, RankBM25Engine, field_of, idf
+from bot.search.query import Query, QueryBuilder
 
 if TYPE_CHECKING:
-    from bot.store import StoreReport
+    from bot.search.store import StoreReport
 
 log = logging.getLogger(__name__)
 BYTES_PER_PASSAGE = 600
@@ -145,7 +145,7 @@ class SearchIndex:
         tantivy_engine = None
         documents: list[list[str]] = []
         if engine_name == "tantivy":
-            from bot.tantivy_engine import TantivyEngine
+            from bot.search.tantivy_engine import TantivyEngine
 
             tantivy_engine = TantivyEngine(None)
         for passage in corpus.passages:
@@ -181,7 +181,7 @@ class SearchIndex:
     def _open_store(cls, config: Config, progress: bool) -> SearchIndex:
         from functools import lru_cache
 
-        from bot.store import IndexStore, PassageView
+        from bot.search.store import IndexStore, PassageView
 
         analyzer = Analyzer(config.analysis)
         store = IndexStore(config, config.retrieval.index_dir)

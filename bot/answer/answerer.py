@@ -9,10 +9,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from bot.corpus import Passage
-from bot.excerpt import Excerpt, make_excerpt
-from bot.index import SearchIndex
-from bot.loading import DocumentMeta
+from bot.answer.excerpt import Excerpt, make_excerpt
+from bot.documents.corpus import Passage
+from bot.documents.loading import DocumentMeta
+from bot.search.index import SearchIndex
 
 # Why a question got no answer.
 REFUSED_EMPTY = "empty"

@@ -12,9 +12,9 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from bot.analysis import Analyzer, bigrams
-from bot.synonyms import SynonymTable
-from bot.typos import TypoCorrector
+from bot.analysis.analyzer import Analyzer, bigrams
+from bot.analysis.synonyms import SynonymTable
+from bot.analysis.typos import TypoCorrector
 
 
 @dataclass(frozen=True)

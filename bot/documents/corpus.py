@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import CorpusConfig
-from bot.loading import (
+from bot.documents.loading import (
     DocumentMeta,
     SkippedFile,
     SourceText,
@@ -23,7 +23,7 @@ from bot.loading import (
     read_source,
     walk_corpus,
 )
-from bot.passages import _ATX_HEADING, collapse, passages_of
+from bot.documents.passages import _ATX_HEADING, collapse, passages_of
 
 log = logging.getLogger(__name__)
 

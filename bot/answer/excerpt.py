@@ -12,9 +12,9 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.analysis import Analyzer
-from bot.sentences import split_sentences
-from bot.synonyms import SynonymTable
+from bot.analysis.analyzer import Analyzer
+from bot.analysis.synonyms import SynonymTable
+from bot.documents.sentences import split_sentences
 
 ELLIPSIS = "…"
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from bot.analysis import Analyzer
+from bot.analysis.analyzer import Analyzer
 
 # A run of Capitalised words, allowing short connectors between them.
 _CONNECTORS = ("of", "and", "for", "the", "on", "&")

@@ -2,10 +2,10 @@
 
 Steps for each word: Unicode NFKC, curly quotes folded to straight ones, case
 folded, possessive ``'s`` dropped, English stop words removed, British spellings
-folded to American ones (optional, ``bot.spelling``), Snowball stemmed. Words
+folded to American ones (optional, ``bot.analysis.spelling``), Snowball stemmed. Words
 keep their character spans in the original text so that highlights point at
 what the user will read. Synonym expansion (configured and
-mined acronyms) runs on the term sequence; see ``bot.synonyms``.
+mined acronyms) runs on the term sequence; see ``bot.analysis.synonyms``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from functools import lru_cache
 
 import Stemmer
 
+from bot.analysis.spelling import american
+from bot.analysis.stopwords import ENGLISH_STOPWORDS
 from bot.config import AnalysisConfig
-from bot.spelling import american
-from bot.stopwords import ENGLISH_STOPWORDS
 
 # A word: letters/digits (any script), with inner apostrophes ("don't", "ICE's").
 # Invisible characters (soft hyphen, zero-width, bidi controls) and combining marks

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.answering import NOT_FOUND, REFUSED_EMPTY, REFUSED_TOO_LONG, Answer, AnswerItem
-from bot.excerpt import Excerpt
+from bot.answer.answerer import NOT_FOUND, REFUSED_EMPTY, REFUSED_TOO_LONG, Answer, AnswerItem
+from bot.answer.excerpt import Excerpt
 
 # Discord's limits (see DISCORD_FACTS): one place, named, derived where they depend on each other.
 MAX_CONTENT = 2000

@@ -1,0 +1,1 @@
+"""Text analysis shared by indexing and querying: words, stems, stopwords, spelling, synonyms."""

@@ -1,0 +1,1 @@
+"""Answering: the excerpt, its highlights and attribution, rendered for a reader."""

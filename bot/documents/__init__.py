@@ -1,0 +1,1 @@
+"""Documents to passages: loading per format, cleaning, structure, metadata."""

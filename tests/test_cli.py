@@ -2,6 +2,7 @@
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,21 @@ def test_python_dash_m_bot_works():
         [sys.executable, "-m", "bot", "--version"], capture_output=True, text=True, cwd=REPO
     )
     assert result.returncode == 0 and result.stdout.startswith("qabot ")
+
+
+def test_harness_starts_the_bot_without_the_venv_on_path(tmp_path):
+    """The README's `.venv/bin/python -m bot.harness` in a shell without the venv active."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("QABOT_CONFIG", "PATH")}
+    environment["PATH"] = str(tmp_path)  # no `qabot` (nor anything else) to find there
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.harness", "--bot-log", str(tmp_path / "bot.log")],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env=environment,
+        input="",
+        cwd=REPO,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "the bot is connected" in result.stdout
+    assert f"starting: {shlex.join([sys.executable, '-m', 'bot', 'run'])}" in result.stdout

@@ -190,3 +190,60 @@ def test_decode_and_dates():
     assert normalise_date(1771132586) == "2026-02-15T05:16:26Z"
     assert normalise_date("2024-01-02") == "2024-01-02"
     assert normalise_date(None) is None
+
+
+def test_a_link_within_the_corpus_is_read(tmp_path):
+    write(tmp_path, "docs/shared/policy.txt", "Policy\n\nRefunds are paid within thirty days.\n")
+    write(tmp_path, "other/extra.txt", "Extra\n\nThe second root holds shipping rules.\n")
+    (tmp_path / "docs" / "refunds.txt").symlink_to(tmp_path / "docs" / "shared" / "policy.txt")
+    (tmp_path / "docs" / "shipping.txt").symlink_to(tmp_path / "other" / "extra.txt")
+    config = config_for([tmp_path / "docs", tmp_path / "other"])
+    corpus = load_corpus(config.corpus)
+    # refunds.txt is the first name for policy.txt; shipping.txt links into the second root.
+    assert set(corpus.documents) == {"docs/refunds.txt", "docs/shipping.txt"}
+    reasons = {s.path: s.reason for s in corpus.skipped}
+    assert reasons == {
+        "docs/shared/policy.txt": "same file as another document (symlink)",
+        "other/extra.txt": "same file as another document (symlink)",
+    }
+
+
+ONE_PARAGRAPH = "The quarterly report covers zymurgy results for the brewing team."
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("note.txt", ONE_PARAGRAPH + "\n"),
+        ("note.md", ONE_PARAGRAPH + "\n"),
+        ("note.md", f"---\nauthor: Ann\n---\n{ONE_PARAGRAPH}\n"),
+        ("note.html", f"<html><body><p>{ONE_PARAGRAPH}</p></body></html>"),
+    ],
+    ids=["txt", "md", "md-front-matter", "html"],
+)
+@pytest.mark.parametrize("engine", ["rank-bm25", "tantivy"])
+def test_a_one_paragraph_file_is_indexed_as_its_paragraph(tmp_path, name, content, engine):
+    from bot.answer.answerer import Answerer
+    from bot.search.index import SearchIndex
+
+    write(tmp_path, f"docs/{name}", content)
+    write(tmp_path, "docs/other.txt", "Other\n\nThe canteen menu changes every week.\n")
+    config = config_for(
+        [tmp_path / "docs"], retrieval={"engine": engine, "index_dir": tmp_path / "index"}
+    )
+    index = SearchIndex.build(config)
+    assert index.corpus.skipped == []
+    assert index.corpus.documents[name].meta.title == ONE_PARAGRAPH  # its first line
+    answer = Answerer(index).answer("what does the quarterly report cover?")
+    assert answer.items[0].doc_id == name
+    assert answer.items[0].passage.text == ONE_PARAGRAPH
+
+
+def test_a_title_line_is_still_no_passage_when_the_file_says_more(tmp_path):
+    write(tmp_path, "two.txt", f"{ONE_PARAGRAPH}\n\nThe brewing team meets on Mondays to taste.\n")
+    write(tmp_path, "boilerplate.txt", "Quarterly zymurgy report headline\n\nLeave a Reply\n")
+    corpus = corpus_of(tmp_path)
+    assert [p.text for p in corpus.passages] == ["The brewing team meets on Mondays to taste."]
+    assert {s.path: s.reason for s in corpus.skipped} == {
+        "boilerplate.txt": "no passage left after removing boilerplate"
+    }

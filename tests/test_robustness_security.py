@@ -352,3 +352,76 @@ def test_the_source_scan_accepts_the_safe_forms():
         "import numpy as np\nnp.load('x')\n"
     )
     assert code_from_disk(safe) == []
+
+
+# --------------------------------------------------------------------------- links out
+
+SECRET = "DISCORD_TOKEN=supersecretvalue123"
+LINK_QUESTION = "what is the bot deployment config token"
+
+
+def linked_corpus(tmp_path: Path) -> Path:
+    """docs/ with a real document and, beside it, a secret a link could reach."""
+    docs = tmp_path / "docs"
+    write_file(docs / "guide.txt", "Deploy guide\n\nThe deployment runs the bot from a config.\n")
+    write_file(tmp_path / "secret.env", f"Deploy notes\n\n{SECRET} for the bot deployment config\n")
+    return docs
+
+
+def write_file(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def skipped_reasons(docs: Path, engine: str, index_dir: Path) -> dict[str, str]:
+    from bot.answer.answerer import Answerer
+    from bot.search.index import SearchIndex
+    from tests.conftest import config_for
+
+    index = SearchIndex.build(
+        config_for([docs], retrieval={"engine": engine, "index_dir": index_dir})
+    )
+    answer = Answerer(index).answer(LINK_QUESTION)
+    quoted = " ".join(item.passage.text for item in answer.items)
+    assert "supersecretvalue123" not in quoted
+    assert all("secret" not in doc_id for doc_id in index.corpus.documents)
+    return {s.path: s.reason for s in index.corpus.skipped}
+
+
+@pytest.mark.parametrize("engine", ["rank-bm25", "tantivy"])
+def test_a_link_to_a_file_outside_the_corpus_is_not_read(tmp_path, engine):
+    docs = linked_corpus(tmp_path)
+    (docs / "notes.txt").symlink_to(tmp_path / "secret.env")
+    reasons = skipped_reasons(docs, engine, tmp_path / "index")
+    assert reasons == {"notes.txt": "link points outside the corpus"}
+
+
+def test_a_chain_of_links_that_ends_outside_the_corpus_is_not_read(tmp_path):
+    docs = linked_corpus(tmp_path)
+    (tmp_path / "elsewhere.txt").symlink_to(tmp_path / "secret.env")
+    (docs / "hop.txt").symlink_to(tmp_path / "elsewhere.txt")  # leaves the corpus...
+    (docs / "notes.txt").symlink_to(docs / "hop.txt")  # ...through a link inside it
+    reasons = skipped_reasons(docs, "rank-bm25", tmp_path / "index")
+    assert reasons == {
+        "hop.txt": "link points outside the corpus",
+        "notes.txt": "link points outside the corpus",
+    }
+
+
+def test_a_link_to_a_device_is_skipped_without_reading_it(tmp_path):
+    docs = linked_corpus(tmp_path)
+    (docs / "zero.txt").symlink_to("/dev/zero")  # never ends if read
+    reasons = skipped_reasons(docs, "rank-bm25", tmp_path / "index")
+    assert reasons == {"zero.txt": "link points outside the corpus"}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_link_to_a_fifo_inside_the_corpus_is_skipped_without_blocking(tmp_path):
+    docs = linked_corpus(tmp_path)
+    os.mkfifo(docs / "pipe")
+    (docs / "pipe.txt").symlink_to(docs / "pipe")  # opening it to read would block forever
+    reasons = skipped_reasons(docs, "rank-bm25", tmp_path / "index")
+    assert reasons == {
+        "pipe": "unsupported file type '(none)'",
+        "pipe.txt": "not a regular file (a pipe, socket or device)",
+    }

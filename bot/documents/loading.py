@@ -31,6 +31,7 @@ _UNIX_TIME_MIN = 100_000_000  # integers above this in a date field are Unix sec
 _UNIX_MILLISECONDS_MIN = 100_000_000_000  # ...and above this, milliseconds (year 5138 in s)
 _DIGITS = re.compile(r"\d{1,20}", re.ASCII)
 _CONTAINERS = (list, tuple, dict, set)
+LINK_OUTSIDE = "link points outside the corpus"
 
 
 @dataclass(frozen=True)
@@ -73,14 +74,18 @@ def walk_corpus(
 
     Folders are walked recursively without following symlinked folders (so a
     symlink loop cannot trap the walk); hidden files and sidecars are ignored.
+    A symlinked file is read only if its real path lies inside a configured
+    path: a link committed to a docs folder must not publish a file from
+    elsewhere on the machine (say the bot's own ``.env``).
     """
     wanted = {e.lower() for e in extensions}
     prefix_roots = len(roots) > 1
     seen: set[Path] = set()
+    inside = _real_roots(roots)
     for root in roots:
         label = root.name if prefix_roots else ""
         if root.is_file():
-            yield from _candidate(root, label or root.name, wanted, seen)
+            yield from _candidate(root, label or root.name, wanted, seen, inside)
             continue
         for folder, dirs, files in os.walk(root, followlinks=False, onerror=None):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -89,11 +94,23 @@ def walk_corpus(
                     continue
                 path = Path(folder) / name
                 rel = path.relative_to(root).as_posix()
-                yield from _candidate(path, f"{label}/{rel}" if label else rel, wanted, seen)
+                doc_id = f"{label}/{rel}" if label else rel
+                yield from _candidate(path, doc_id, wanted, seen, inside)
+
+
+def _real_roots(roots: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The configured paths with every link resolved (a configured file counts as itself)."""
+    real = []
+    for root in roots:
+        try:
+            real.append(root.resolve(strict=True))
+        except (OSError, RuntimeError):
+            continue  # a missing root yields nothing to check against
+    return tuple(real)
 
 
 def _candidate(
-    path: Path, doc_id: str, wanted: set[str], seen: set[Path]
+    path: Path, doc_id: str, wanted: set[str], seen: set[Path], inside: tuple[Path, ...]
 ) -> Iterator[tuple[Path, str] | SkippedFile]:
     if path.suffix.lower() not in wanted:
         yield SkippedFile(doc_id, f"unsupported file type {path.suffix or '(none)'!r}")
@@ -102,6 +119,9 @@ def _candidate(
         real = path.resolve(strict=True)
     except (OSError, RuntimeError) as exc:
         yield SkippedFile(doc_id, f"cannot resolve path: {_reason(exc)}")
+        return
+    if not any(real.is_relative_to(root) for root in inside):
+        yield SkippedFile(doc_id, LINK_OUTSIDE)
         return
     if real in seen:
         yield SkippedFile(doc_id, "same file as another document (symlink)")

@@ -16,6 +16,7 @@ from bot.documents.sentences import split_sentences
 _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_NON_SPACE = re.compile(r"\S")
 _DECORATION = re.compile(r"[*_~`>|]+")
 # Whitespace runs that are not already a single space (the same result as
 # replacing every run of whitespace, with far fewer replacements on ordinary text).
@@ -214,19 +215,46 @@ def passages_of(
     max_chars: int,
     skip_title_line: str | None = None,
 ) -> Iterator[PassageText]:
-    """All passages of one document, numbered by paragraph, with their section."""
+    """All passages of one document, numbered by paragraph, with their section.
+
+    The paragraph that is ``skip_title_line`` is attribution, not content, and is
+    left out, unless it is all the document says: a one-paragraph file (a short
+    FAQ entry, a snippet) is indexed as that paragraph.
+    """
     section: str | None = None
     paragraph = 0
+    title_block: Block | None = None
     for block in split_blocks(text, body_start, ignore, markdown):
         if block.heading_level:
             section = block.title or section
             continue
         raw = text[block.start : block.end]
         if skip_title_line is not None and collapse(raw) == skip_title_line:
-            skip_title_line = None  # the title line is attribution, not content
+            skip_title_line = None
+            title_block = block
             continue
         if not has_words(raw, min_words):
             continue
         paragraph += 1
-        for start, end in windows(text, block.start, block.end, max_chars):
-            yield PassageText(section, paragraph, start, end, collapse(text[start:end]))
+        yield from _passages(text, block, section, paragraph, max_chars)
+    if (
+        paragraph == 0
+        and title_block is not None
+        and _only_content(text, body_start, title_block)
+        and has_words(text[title_block.start : title_block.end], min_words)
+    ):
+        yield from _passages(text, title_block, None, 1, max_chars)
+
+
+def _passages(
+    text: str, block: Block, section: str | None, paragraph: int, max_chars: int
+) -> Iterator[PassageText]:
+    for start, end in windows(text, block.start, block.end, max_chars):
+        yield PassageText(section, paragraph, start, end, collapse(text[start:end]))
+
+
+def _only_content(text: str, body_start: int, block: Block) -> bool:
+    """Whether ``block`` is the only text of the body (no heading, boilerplate or other line)."""
+    return not (
+        _NON_SPACE.search(text, body_start, block.start) or _NON_SPACE.search(text, block.end)
+    )

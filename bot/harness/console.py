@@ -1,8 +1,8 @@
 """``python -m bot.harness``: chat with a real bot process through the fake Discord.
 
 The fake gets one guild with a ``#general`` channel and one human user ("you").  The bot
-command (default ``qabot run``) is started with ``QABOT_DISCORD_ENDPOINT`` and
-``DISCORD_TOKEN`` pointing at the fake.  At the prompt:
+command (default ``python -m bot run``, with this interpreter) is started with
+``QABOT_DISCORD_ENDPOINT`` and ``DISCORD_TOKEN`` pointing at the fake.  At the prompt:
 
     some text               posted in #general, mentioning the bot
     /ask what is BM25?      slash command; the bare text fills the first required text option
@@ -43,7 +43,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description="Run a bot against a local fake Discord and talk to it.",
     )
     parser.add_argument(
-        "--command", default="qabot run", help="bot command line (default: %(default)s)"
+        "--command",
+        default=None,
+        help="bot command line (default: this Python running `-m bot run`, so no PATH lookup)",
     )
     parser.add_argument("--token", default="harness-token", help="token the fake accepts")
     parser.add_argument(
@@ -263,6 +265,15 @@ async def _stop(proc: asyncio.subprocess.Process) -> None:
             await proc.wait()
 
 
+def bot_command(command: str | None) -> list[str]:
+    """The bot's command line: ``command`` split like a shell would, or by default
+    ``qabot run`` through the interpreter running the harness (found without PATH,
+    so it works from ``.venv/bin/python`` in a shell where the venv is not active)."""
+    if command is None:
+        return [sys.executable, "-m", "bot", "run"]
+    return shlex.split(command)
+
+
 async def run(args: argparse.Namespace) -> int:
     async with FakeDiscord(
         token=args.token,
@@ -277,10 +288,9 @@ async def run(args: argparse.Namespace) -> int:
         env = dict(os.environ, QABOT_DISCORD_ENDPOINT=fake.url, DISCORD_TOKEN=fake.token)
         with contextlib.ExitStack() as stack:
             log = stack.enter_context(open(args.bot_log, "ab")) if args.bot_log else None  # noqa: SIM115
-            print(f"fake Discord at {fake.url}; starting: {args.command}")
-            proc = await asyncio.create_subprocess_exec(
-                *shlex.split(args.command), env=env, stdout=log, stderr=log
-            )
+            command = bot_command(args.command)
+            print(f"fake Discord at {fake.url}; starting: {shlex.join(command)}")
+            proc = await asyncio.create_subprocess_exec(*command, env=env, stdout=log, stderr=log)
             try:
                 return await _session(fake, console, proc, args.ready_timeout)
             finally:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Sequence
 from typing import NoReturn
 
 from bot import __version__
-from bot.answer.answerer import Answer, Answerer
+from bot.answer.answerer import Answer, Answerer, clean_question
+from bot.cli_text import answer_json, answer_text, plural, result_text
 from bot.config import Config, ConfigError, load_config, validate_paths
 from bot.documents.corpus import CorpusError
 from bot.search.index import SearchIndex
@@ -48,7 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask = with_config(commands.add_parser("ask", help="answer one question"))
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument(
-        "-k", type=_positive_int, default=None, help="number of results (default: retrieval.top_k)"
+        "-k",
+        type=_positive_int,
+        default=None,
+        help="up to K results, fewer when fewer passages match (default: retrieval.top_k)",
     )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
 
@@ -115,81 +120,58 @@ def build_index(config: Config, progress: bool = False) -> SearchIndex:
 def cmd_ask(config: Config, args: argparse.Namespace) -> int:
     answerer = Answerer(build_index(config))
     answer = answerer.answer(args.question, args.k)
+    asked = clean_question(args.question)
     if args.json:
-        print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+        print(json.dumps(answer_json(answer, asked), ensure_ascii=False, indent=2))
     else:
-        print(answer_text(answer))
+        print(answer_text(answer, asked))
     return 0
 
 
-def answer_json(answer: Answer) -> dict:
-    """The documented JSON shape of an answer."""
-    return {
-        "question": answer.question,
-        "answered": answer.answered,
-        "results": [
-            {
-                "rank": item.rank,
-                "score": round(item.score, 4),
-                "source": item.doc_id,
-                "title": item.meta.title,
-                "section": item.passage.section,
-                "paragraph": item.passage.paragraph,
-                "passage": item.passage.text,
-                "excerpt": item.excerpt.text,
-                "highlights": [list(span) for span in item.excerpt.highlights],
-            }
-            for item in answer.items
-        ],
-    }
-
-
-def answer_text(answer: Answer) -> str:
-    """A terminal rendering: each result's excerpt with **highlights** and its source."""
-    from bot.answer.render import attribution, refusal_text
-
-    if not answer.answered:
-        return refusal_text(answer)
-    blocks = []
-    for item in answer.items:
-        text = item.excerpt.text
-        marked = ""
-        cursor = 0
-        for start, end in item.excerpt.highlights:
-            marked += text[cursor:start] + "**" + text[start:end] + "**"
-            cursor = end
-        marked += text[cursor:]
-        source = attribution(item).replace("\\", "")
-        blocks.append(
-            f"[{item.rank}] {item.meta.title}\n    {source} · {item.doc_id} "
-            f"(score {item.score:.2f})\n    “{marked}”"
-        )
-    return "\n\n".join(blocks)
+CHAT_HELP = (
+    "Ask a question about the documents. After an answer, `more` shows the other "
+    "results and `full N` the whole passage of result N. Ctrl-D or `quit` leaves."
+)
 
 
 def cmd_chat(config: Config, args: argparse.Namespace) -> int:
-    from bot.answer.render import answer_message, as_text
-
     answerer = Answerer(build_index(config))
-    print("Ask a question about the documents (Ctrl-D or 'quit' to leave).")
+    print(CHAT_HELP)
+    answer: Answer | None = None
     while True:
         try:
-            question = input("you> ")
+            line = input("you> ").strip()
         except EOFError:
             print()
             return 0
-        if question.strip().lower() in {"quit", "exit"}:
+        if line.lower() in {"quit", "exit"}:
             return 0
-        if not question.strip():
-            continue
-        answer = answerer.answer(question)
-        print(as_text(answer_message(answer)))
-        if answer.answered:
-            buttons = ["Full passage", "👍", "👎"]
-            if len(answer.items) > 1:
-                buttons.insert(0, f"More results ({len(answer.items) - 1})")
-            print("  " + "  ".join(f"[{b}]" for b in buttons))
-        print()
+        if line:
+            reply, answer = chat_reply(answerer, answer, line)
+            print(reply + "\n")
+
+
+_CHAT_COMMAND = re.compile(r"(more|full)(?:\s+([0-9]{1,4}))?", re.IGNORECASE)
+
+
+def chat_reply(answerer: Answerer, last: Answer | None, line: str) -> tuple[str, Answer | None]:
+    """The reply to one chat line and the answer that `more` and `full N` then refer to."""
+    command = _CHAT_COMMAND.fullmatch(line)
+    if command and last is not None and last.answered:
+        if command.group(1).lower() == "more":
+            others = "\n\n".join(result_text(item) for item in last.items[1:])
+            return others or "That was the only result.", last
+        number = int(command.group(2) or 1)
+        if 1 <= number <= len(last.items):
+            return result_text(last.items[number - 1], whole=True), last
+        choice = "`full 1`" if len(last.items) == 1 else f"`full 1` to `full {len(last.items)}`"
+        return f"There is no result {number}; try {choice}.", last
+    answer = answerer.answer(line)
+    if not answer.answered:
+        return answer_text(answer, clean_question(line)), answer
+    others = len(answer.items) - 1
+    hint = f"{plural(others, 'more result')}: `more`; " if others else ""
+    return f"{result_text(answer.items[0])}\n  ({hint}the whole passage: `full 1`)", answer
 
 
 def cmd_eval(config: Config, args: argparse.Namespace) -> int:
@@ -227,9 +209,9 @@ def cmd_index(config: Config, args: argparse.Namespace) -> int:
     for document in corpus.documents.values():
         meta = document.meta
         date = f", {meta.date}" if meta.date else ""
-        print(f"  {document.doc_id}: {document.passage_count} passages")
+        print(f"  {document.doc_id}: {plural(document.passage_count, 'passage')}")
         print(f"    “{meta.title}” ({meta.source}{date})")
-    print(f"skipped:     {len(corpus.skipped)} file(s)")
+    print(f"skipped:     {plural(len(corpus.skipped), 'file')}")
     for skipped in corpus.skipped:
         print(f"  {skipped.path}: {skipped.reason}")
     return 0

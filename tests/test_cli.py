@@ -35,41 +35,109 @@ def test_ask_prints_the_excerpt_with_its_source():
     assert "WIRED · 2026-02-15 · Paragraph 8" in result.stdout
 
 
+RESULT_FIELDS = {
+    "rank",
+    "score",
+    "source",
+    "title",
+    "publisher",
+    "author",
+    "date",
+    "url",
+    "section",
+    "paragraph",
+    "passage",
+    "excerpt",
+    "highlights",
+}
+
+
 def test_ask_json_has_the_documented_shape():
     result = qabot("ask", "who can be issued a Social Security number?", "--json", "-k", "2")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"question", "answered", "results"}
-    assert data["answered"] is True and 1 <= len(data["results"]) <= 2
+    assert set(data) == {"question", "answered", "refused", "results"}
+    assert data["answered"] is True and data["refused"] is None
+    assert 1 <= len(data["results"]) <= 2
     top = data["results"][0]
-    assert set(top) == {
-        "rank",
-        "score",
-        "source",
-        "title",
-        "section",
-        "paragraph",
-        "passage",
-        "excerpt",
-        "highlights",
-    }
+    assert set(top) == RESULT_FIELDS
     assert top["source"] == "000_6de46ddb6a965145.txt" and top["rank"] == 1
+    assert (top["publisher"], top["date"]) == ("WIRED", "2026-02-15T05:16:26Z")
+    assert (top["author"], top["url"]) == (None, None)  # the seed's sidecar has neither
     assert "issued to US citizens" in top["passage"]
     assert top["excerpt"].strip("…") in top["passage"]
     marked = [top["excerpt"][s:e].lower() for s, e in top["highlights"]]
     assert {"social", "security", "numbers", "issued"} <= set(marked)
 
 
-def test_off_topic_question_is_refused_with_exit_0():
-    result = qabot("ask", "What is the capital of France?", "--json")
-    assert result.returncode == 0
-    assert json.loads(result.stdout) == {
+def test_every_attribution_field_is_in_the_json_and_the_text(tmp_path):
+    write(
+        tmp_path,
+        "docs/guide.md",
+        "---\ntitle: Brewing guide\nsource: Zymurgy Weekly\nauthor: Ann Hops\n"
+        "date: 2024-03-05\nurl: https://example.org/guide\n---\n# Mashing\n\n"
+        "Mash the grain at sixty seven degrees for an hour.\n",
+    )
+    config = str(write(tmp_path, "qabot.yaml", "corpus:\n  paths: [docs]\n"))
+    data = json.loads(
+        qabot("ask", "how long to mash the grain", "--json", "--config", config).stdout
+    )
+    top = data["results"][0]
+    assert (top["title"], top["publisher"], top["author"]) == (
+        "Brewing guide",
+        "Zymurgy Weekly",
+        "Ann Hops",
+    )
+    assert (top["date"], top["url"], top["section"]) == (
+        "2024-03-05",
+        "https://example.org/guide",
+        "Mashing",
+    )
+    text = qabot("ask", "how long to mash the grain", "--config", config).stdout
+    assert "[1] Brewing guide\n" in text
+    assert "    Zymurgy Weekly · Ann Hops · 2024-03-05 · Mashing, paragraph 1 · guide.md" in text
+    assert "\n    https://example.org/guide\n" in text
+
+
+def test_a_file_without_metadata_is_named_once(tmp_path):
+    write(tmp_path, "docs/faq.txt", "Refunds\n\nRefunds are paid within thirty days.\n")
+    config = str(write(tmp_path, "qabot.yaml", "corpus:\n  paths: [docs]\n"))
+    text = qabot("ask", "when are refunds paid", "--config", config).stdout
+    assert "    Paragraph 1 · faq.txt (score " in text and text.count("faq.txt") == 1
+    top = json.loads(qabot("ask", "when are refunds paid", "--json", "--config", config).stdout)
+    assert top["results"][0]["publisher"] is None and top["results"][0]["source"] == "faq.txt"
+
+
+def test_refusals_say_why_in_the_json_and_point_to_cli_commands():
+    off_topic = qabot("ask", "What is the capital of France?", "--json")
+    assert off_topic.returncode == 0
+    assert json.loads(off_topic.stdout) == {
         "question": "What is the capital of France?",
         "answered": False,
+        "refused": "not_found",
         "results": [],
     }
+    empty = json.loads(qabot("ask", " ?! ", "--json").stdout)
+    assert (empty["answered"], empty["refused"]) == (False, "empty")
     plain = qabot("ask", "How do I bake sourdough bread?")
     assert plain.returncode == 0 and "couldn't find that in the documents" in plain.stdout
+    assert "`qabot index`" in plain.stdout and "/sources" not in plain.stdout
+
+
+def test_a_too_long_question_is_refused_as_such_and_echoed_whole():
+    question = "Who ruled on the data sharing " + "and why " * 80 + "end?"
+    assert len(question) > 500
+    result = qabot("ask", question, "--json")
+    data = json.loads(result.stdout)
+    assert (data["answered"], data["refused"]) == (False, "too_long")
+    assert data["question"] == question  # not cut at the limit
+    assert (data["question_chars"], data["max_question_chars"]) == (len(question), 500)
+    text = qabot("ask", question).stdout
+    assert f"too long: {len(question)} characters, and the limit is 500" in text
+
+
+def test_k_is_documented_as_up_to():
+    assert "up to K results" in " ".join(qabot("ask", "--help").stdout.split())
 
 
 def test_index_reports_documents_passages_and_skipped_files(tmp_path):
@@ -79,16 +147,24 @@ def test_index_reports_documents_passages_and_skipped_files(tmp_path):
     result = qabot("index", "--config", str(tmp_path / "qabot.yaml"))
     assert result.returncode == 0, result.stderr
     assert "documents:   1" in result.stdout and "passages:    1" in result.stdout
+    assert "  a.md: 1 passage\n" in result.stdout and "skipped:     1 file\n" in result.stdout
     assert "broken.txt: " in result.stdout and "vocabulary:" in result.stdout
     assert "build time:" in result.stdout
 
 
-def test_chat_shows_the_discord_message_as_text():
-    result = qabot("chat", stdin="Who is Leland Dodek?\nWhat is the capital of France?\n")
-    assert result.returncode == 0
-    assert "┃ Social Security workers are required" in result.stdout
-    assert "[Full passage]" in result.stdout
-    assert "couldn't find that in the documents" in result.stdout
+def test_chat_answers_in_cli_text_and_more_and_full_work():
+    lines = "What did the judge in Massachusetts decide?\nfull 1\nfull 7\nmore\n"
+    result = qabot("chat", stdin=lines + "What is the capital of France?\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[1] Social Security workers are required" in out
+    assert "**judge** in **Massachusetts** **ruled**" in out
+    assert "(the whole passage: `full 1`)" in out or "more result" in out
+    assert "[Full passage]" not in out and "👍" not in out and "┃" not in out  # no buttons
+    whole = out.split("you> ")[2]  # the reply to `full 1`: the passage, unmarked
+    assert "judge in Massachusetts ruled" in whole and "**" not in whole
+    assert "There is no result 7; try `full 1`" in out
+    assert "couldn't find that in the documents" in out and "/sources" not in out
 
 
 @pytest.mark.parametrize(
@@ -150,3 +226,28 @@ def test_harness_starts_the_bot_without_the_venv_on_path(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "the bot is connected" in result.stdout
     assert f"starting: {shlex.join([sys.executable, '-m', 'bot', 'run'])}" in result.stdout
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "rank-bm25"])
+def test_skipped_files_are_listed_once_per_build_not_on_every_ask(tmp_path, engine):
+    write(tmp_path, "docs/a.md", "# Alpha\n\nAlpha text about rivers and lakes.\n")
+    for n in range(5):
+        write(tmp_path, f"docs/img{n}.png", b"\x89PNG\r\n")
+    config = write(
+        tmp_path,
+        "qabot.yaml",
+        f"corpus:\n  paths: [docs]\nretrieval:\n  engine: {engine}\n  index_dir: index\n",
+    )
+    first = qabot("ask", "rivers", "--config", str(config))
+    assert first.returncode == 0, first.stderr
+    warnings = [line for line in first.stderr.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1, first.stderr
+    assert "skipped 5 files (img0.png: unsupported file type '.png'; " in warnings[0]
+    assert "; and 2 more); `qabot index` lists them" in warnings[0]
+    again = qabot("ask", "lakes", "--config", str(config))
+    assert again.returncode == 0, again.stderr
+    if engine == "tantivy":  # the stored index is opened, not built: nothing to repeat
+        assert "WARNING" not in again.stderr and "png" not in again.stderr
+    listed = qabot("index", "--config", str(config))
+    assert "skipped:     5 files" in listed.stdout
+    assert all(f"  img{n}.png: unsupported file type '.png'" in listed.stdout for n in range(5))

@@ -20,6 +20,7 @@ from bot.documents.loading import (
     SourceText,
     UnreadableFile,
     build_meta,
+    log_skipped,
     read_source,
     walk_corpus,
 )
@@ -75,6 +76,7 @@ def load_corpus(config: CorpusConfig) -> Corpus:
             for i, p in enumerate(passages)
         )
         corpus.documents[document.doc_id] = document
+    log_skipped(corpus.skipped, log)
     if not corpus.passages:
         raise no_document_error(config.paths, corpus.skipped)
     return corpus
@@ -91,17 +93,19 @@ def no_document_error(paths: Iterable[Path], skipped: list[SkippedFile]) -> Corp
 def iter_documents(
     config: CorpusConfig, skipped: list[SkippedFile]
 ) -> Iterator[tuple[Document, list[Passage]]]:
-    """Yield each readable document with its passages (pid is per document here)."""
+    """Yield each readable document with its passages (pid is per document here).
+
+    Unreadable files go to ``skipped``, unlogged: the build logs them once."""
     ignore = compile_ignore_patterns(config.ignore_patterns)
     for item in walk_corpus(config.paths, config.extensions):
         if isinstance(item, SkippedFile):
-            _skip(skipped, item)
+            skipped.append(item)
             continue
         path, doc_id = item
         try:
             source = read_source(path, doc_id, config.max_file_bytes)
         except UnreadableFile as exc:
-            _skip(skipped, SkippedFile(doc_id, str(exc)))
+            skipped.append(SkippedFile(doc_id, str(exc)))
             continue
         meta = build_meta(source.meta, fallback_title(source), path)
         passages = [
@@ -119,7 +123,7 @@ def iter_documents(
             )
         ]
         if not passages:
-            _skip(skipped, SkippedFile(doc_id, "no passage left after removing boilerplate"))
+            skipped.append(SkippedFile(doc_id, "no passage left after removing boilerplate"))
             continue
         yield Document(doc_id, path, source.kind, meta, len(passages)), passages
 
@@ -158,11 +162,6 @@ def corpus_from_records(
     if not corpus.passages:
         raise CorpusError(f"no record with text in {source}")
     return corpus
-
-
-def _skip(skipped: list[SkippedFile], item: SkippedFile) -> None:
-    log.warning("skipping %s: %s", item.path, item.reason)
-    skipped.append(item)
 
 
 def fallback_title(source: SourceText) -> str:

@@ -32,6 +32,7 @@ _UNIX_MILLISECONDS_MIN = 100_000_000_000  # ...and above this, milliseconds (yea
 _DIGITS = re.compile(r"\d{1,20}", re.ASCII)
 _CONTAINERS = (list, tuple, dict, set)
 LINK_OUTSIDE = "link points outside the corpus"
+_SKIPPED_SHOWN = 3  # skipped files named in the build's one warning
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,27 @@ class SourceText:
 class SkippedFile:
     path: str
     reason: str
+
+
+def log_skipped(skipped: list[SkippedFile], logger: logging.Logger) -> None:
+    """One warning for the files a build skipped, naming the first few.
+
+    Each file is logged at DEBUG; ``qabot index`` lists them all. Logged once
+    per build, never on opening an index that is up to date.
+    """
+    for item in skipped:
+        logger.debug("skipping %s: %s", item.path, item.reason)
+    if not skipped:
+        return
+    shown = "; ".join(f"{item.path}: {item.reason}" for item in skipped[:_SKIPPED_SHOWN])
+    more = len(skipped) - _SKIPPED_SHOWN
+    logger.warning(
+        "skipped %d %s (%s%s); `qabot index` lists them",
+        len(skipped),
+        "file" if len(skipped) == 1 else "files",
+        shown,
+        f"; and {more} more" if more > 0 else "",
+    )
 
 
 class UnreadableFile(Exception):

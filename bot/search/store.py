@@ -43,6 +43,7 @@ from bot.documents.loading import (
     SkippedFile,
     UnreadableFile,
     build_meta,
+    log_skipped,
     read_source,
     walk_corpus,
 )
@@ -242,6 +243,7 @@ class IndexStore:
             self._index_file(engine, manifest, analyzer, synonyms, vocabulary, path, doc_id)
         engine.commit()
         self._save(manifest, vocabulary)
+        log_skipped(self.skipped(manifest), log)
         return engine, manifest, synonyms, vocabulary, StoreReport("built")
 
     def _update(
@@ -272,6 +274,8 @@ class IndexStore:
                 self._index_file(engine, manifest, analyzer, synonyms, vocabulary, path, doc_id)
             engine.commit()
             self._save(manifest, vocabulary)
+            entries = [(doc_id, manifest.files[doc_id]) for _, doc_id in todo]
+            log_skipped([SkippedFile(d, e.skipped) for d, e in entries if e.skipped], log)
         return engine, manifest, synonyms, vocabulary, report
 
     def _scan(self) -> Iterator[tuple[Path, str]]:
@@ -279,8 +283,7 @@ class IndexStore:
         self.walk_skipped = []
         for item in walk_corpus(self.config.corpus.paths, self.config.corpus.extensions):
             if isinstance(item, SkippedFile):
-                log.warning("skipping %s: %s", item.path, item.reason)
-                self.walk_skipped.append(item)
+                self.walk_skipped.append(item)  # logged when the index is built, not each open
             else:
                 yield item
 
@@ -302,7 +305,6 @@ class IndexStore:
             source = read_source(path, doc_id, self.config.corpus.max_file_bytes)
         except (UnreadableFile, OSError) as exc:
             entry.skipped = str(exc) if isinstance(exc, UnreadableFile) else f"cannot read: {exc}"
-            log.warning("skipping %s: %s", doc_id, entry.skipped)
             return
         entry.sha256 = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
         meta = build_meta(source.meta, fallback_title(source), path)
@@ -330,7 +332,6 @@ class IndexStore:
             manifest.next_pid += 1
         if not passages:
             entry.skipped = "no passage left after removing boilerplate"
-            log.warning("skipping %s: %s", doc_id, entry.skipped)
             return
         document = Document(doc_id, path, source.kind, meta, len(passages))
         entry.document = {

@@ -19,7 +19,7 @@ import weakref
 import pytest
 
 from bot.answer.answerer import Answer
-from bot.discord_app.client import BUSY_TEXT, STOPPING_TEXT
+from bot.discord_app import texts
 from bot.service import AnswerService, Busy, settle_heap
 from tests.discord_env import (
     PINNED_ENGINE,
@@ -178,7 +178,7 @@ def test_a_burst_past_max_pending_gets_polite_busy_replies_never_silence(busy_en
     mark = len(env.bot_log())
     replies = wait_replies(env, post_burst(env, 20))
     answered = [r for r in replies if r["embeds"]]
-    busy = [r for r in replies if r.get("content") == BUSY_TEXT]
+    busy = [r for r in replies if r.get("content") == texts.BUSY]
     assert len(answered) + len(busy) == 20, [r.get("content") for r in replies]
     # One runs and one waits: the first two always get answers, and a burst of slow
     # questions posted back to back outruns one worker.
@@ -197,7 +197,7 @@ def test_a_burst_of_slash_commands_is_deferred_in_time_and_each_followed_up(busy
     time.sleep(0.3)
     assert all(h.deferred for h in handles)
     assert [len(h.followups) for h in handles] == [1] * len(handles)
-    busy = [m for m in messages if m.get("content") == BUSY_TEXT]
+    busy = [m for m in messages if m.get("content") == texts.BUSY]
     assert busy and all(m in busy or m["embeds"] for m in messages)
     assert env.fake.violations == []  # every interaction acknowledged within 3 s
 
@@ -242,7 +242,7 @@ def test_sigterm_while_answering_finishes_the_answers_and_exits_cleanly(stop_env
     assert "loop-lag p50=" in log and "(whole run)" in log
     replies = wait_replies(env, messages)
     assert all(r["embeds"] for r in replies)  # none dropped, none doubled
-    assert [r.get("content") for r in replies_to(env, late)] == [STOPPING_TEXT]
+    assert [r.get("content") for r in replies_to(env, late)] == [texts.STOPPING]
     env.stop_bot()
 
     # The next start reads what was written: the vote log parses and the salt held.
@@ -308,7 +308,8 @@ class StubMessage:
 def test_a_failure_inside_the_answerer_gets_a_polite_reply_not_silence(
     seed_config, seed_index, caplog
 ):
-    from bot.discord_app.client import ERROR_TEXT, QABot
+    from bot.discord_app.admission import Request
+    from bot.discord_app.client import QABot, reply_with
 
     class Broken:
         index = seed_index
@@ -322,16 +323,21 @@ def test_a_failure_inside_the_answerer_gets_a_polite_reply_not_silence(
         bot = QABot(seed_config, service)
         message = StubMessage()
         try:
-            await bot._answer_message(message, "Who is Leland Dodek?", None, True)
+            question = "Who is Leland Dodek?"
+            await bot.answering.admit(
+                Request("mention", 7, None),
+                reply_with(message),
+                lambda: bot._answer_message(message, question, None, True),
+            )
         finally:
             service.close()
         return message
 
     with caplog.at_level("ERROR"):
         message = asyncio.run(scenario())
-    assert [r["content"] for r in message.replies] == [ERROR_TEXT]
+    assert [r["content"] for r in message.replies] == [texts.ERROR]
     assert message.channel.typed == 1
-    assert any("answering a message failed" in r.getMessage() for r in caplog.records)
+    assert any("answering via mention failed" in r.getMessage() for r in caplog.records)
 
 
 def test_reload_frees_the_old_index(seed_config, seed_index):

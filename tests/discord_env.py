@@ -288,3 +288,22 @@ def embed_text(message: dict) -> str:
         parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
         parts.append((embed.get("footer") or {}).get("text", ""))
     return "\n".join(parts)
+
+
+def answered_since(env: DiscordEnv, mark: int, log_text: str | None = None) -> int:
+    """Questions the bot finished answering since ``mark`` (one log line each, written
+    after the reply was sent: nothing more is sent for them afterwards)."""
+    text = env.bot_log() if log_text is None else log_text
+    return text[mark:].count("question via=")
+
+
+def wait_answered(env: DiscordEnv, mark: int, count: int, timeout: float = 20) -> None:
+    """Wait until ``count`` questions were answered (and logged) since ``mark``."""
+    env.call(
+        env.fake.wait_until(
+            lambda: answered_since(env, mark) >= count,
+            timeout=timeout,
+            what=f"{count} answered question(s) in the bot's log",
+        ),
+        timeout + 5,
+    )

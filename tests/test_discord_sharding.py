@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -108,6 +107,12 @@ def test_two_processes_each_answer_their_own_shard(two_shards):
     env, guilds = two_shards
     fake = env.fake
     assert {n: s.shard for n, s in fake.sessions.items()} == {0: [0, 2], 1: [1, 2]}
+    shard1_log = env.workdir / "bot-shard1.log"
+
+    def logs() -> list[str]:
+        return [env.bot_log(), shard1_log.read_text(encoding="utf-8")]
+
+    marks = [len(text) for text in logs()]
     questions = []
     for guild in guilds:
         user = env.new_user()
@@ -119,9 +124,20 @@ def test_two_processes_each_answer_their_own_shard(two_shards):
     delivered = [{m["id"] for m in fake.sessions[n].events("MESSAGE_CREATE")} for n in (0, 1)]
     shard_of_question = [[n for n in (0, 1) if q["id"] in delivered[n]] for q in questions]
     assert shard_of_question == [[0], [1], [0]]  # guild 0, guild 1, the DM
-    env.call(asyncio.sleep(1.0))  # room for a second (wrong) answer to show up
+    # Each process logs a question once its reply is sent: once the three are logged,
+    # no handler is left that could send a second (wrong) answer.
+    env.call(
+        fake.wait_until(
+            lambda: (
+                sum(t[m:].count("question via=") for t, m in zip(logs(), marks, strict=True)) >= 3
+            ),
+            timeout=20,
+            what="three answered questions in the shards' logs",
+        ),
+        25,
+    )
     assert [len(replies_to(env, q)) for q in questions] == [1, 1, 1]
-    logs = [env.bot_log(), (env.workdir / "bot-shard1.log").read_text(encoding="utf-8")]
+    logs = logs()
     assert f"guild={guilds[0].id}" in logs[0] and "guild=dm" in logs[0]
     assert f"guild={guilds[1].id}" in logs[1] and "guild=dm" not in logs[1]
     assert f"guild={guilds[0].id}" not in logs[1] and f"guild={guilds[1].id}" not in logs[0]

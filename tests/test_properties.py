@@ -26,7 +26,8 @@ from bot.answer.answerer import NOT_FOUND, REFUSED_EMPTY, REFUSED_TOO_LONG, Answ
 from bot.answer.excerpt import Excerpt
 from bot.answer.render import answer_message, as_text, passage_embed
 from bot.config import AnalysisConfig
-from bot.discord_app.components import answer_buttons, static_view
+from bot.discord_app.buttons import answer_buttons
+from bot.discord_app.components import static_view
 from bot.discord_app.convert import message_kwargs, to_embed
 from bot.documents.corpus import Passage
 from bot.documents.loading import build_meta

@@ -8,6 +8,7 @@ test-only knob in the bot.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import gc
 import json
@@ -19,7 +20,7 @@ import weakref
 import pytest
 
 from bot.answer.answerer import Answer
-from bot.discord_app.client import BUSY_TEXT, STOPPING_TEXT
+from bot.discord_app import texts
 from bot.service import AnswerService, Busy, settle_heap
 from tests.discord_env import (
     PINNED_ENGINE,
@@ -32,6 +33,7 @@ from tests.discord_env import (
     reply_to,
     running_bot,
     slash,
+    wait_answered,
     write_slow_corpus,
 )
 
@@ -59,6 +61,14 @@ class BlockingAnswerer:
         return Answer(question, ())
 
 
+async def until(condition, timeout: float = 10.0) -> None:
+    """Wait (on the event loop) until ``condition()`` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        await asyncio.sleep(0.005)
+
+
 def test_questions_wait_for_a_worker_and_past_the_limit_get_busy(seed_config, seed_index):
     service = service_with(seed_config, seed_index, max_concurrent=1, max_pending=1)
     answerer = service._answerer = BlockingAnswerer(seed_index)
@@ -66,9 +76,8 @@ def test_questions_wait_for_a_worker_and_past_the_limit_get_busy(seed_config, se
     async def scenario() -> None:
         first = asyncio.ensure_future(service.answer("one"))
         second = asyncio.ensure_future(service.answer("two"))
-        await asyncio.sleep(0.05)
+        await until(lambda: answerer.started == ["one"] and service.in_flight == 2)
         assert answerer.started == ["one"]  # one worker: "two" waits for it
-        assert service.in_flight == 2
         with pytest.raises(Busy):
             await service.answer("three")
         answerer.gate.set()
@@ -89,18 +98,18 @@ def test_a_caller_that_stops_waiting_does_not_free_the_workers_place(seed_config
 
     async def scenario() -> None:
         first = asyncio.ensure_future(service.answer("one"))
-        await asyncio.sleep(0.05)
+        await until(lambda: answerer.started == ["one"])
         first.cancel()  # e.g. the interaction timed out: the worker still runs "one"
-        await asyncio.sleep(0.01)
+        with contextlib.suppress(asyncio.CancelledError):
+            await first
         assert service.in_flight == 1
         second = asyncio.ensure_future(service.answer("two"))
-        await asyncio.sleep(0.01)
+        await until(lambda: service.in_flight == 2)
         with pytest.raises(Busy):
             await service.answer("three")
         answerer.gate.set()
         assert (await second).question == "two"
-        await asyncio.sleep(0.05)
-        assert service.in_flight == 0
+        await until(lambda: service.in_flight == 0)
 
     try:
         asyncio.run(scenario())
@@ -114,7 +123,7 @@ def test_busy_is_logged_once_per_burst_not_per_question(seed_config, seed_index,
 
     async def scenario() -> None:
         running = [asyncio.ensure_future(service.answer(str(n))) for n in range(2)]
-        await asyncio.sleep(0.05)
+        await until(lambda: service.in_flight == 2)
         for _ in range(50):
             with pytest.raises(Busy):
                 await service.answer("more")
@@ -158,7 +167,10 @@ def post_burst(env: DiscordEnv, count: int, text: str = SLOW_QUESTION) -> list[d
     return env.call(post_all())
 
 
-def wait_replies(env: DiscordEnv, messages: list[dict], timeout: float = 30) -> list[dict]:
+def wait_replies(
+    env: DiscordEnv, messages: list[dict], mark: int, timeout: float = 30
+) -> list[dict]:
+    """One reply to each message (asked after log position ``mark``), and no second one."""
     env.call(
         env.fake.wait_until(
             lambda: all(replies_to(env, m) for m in messages),
@@ -167,7 +179,10 @@ def wait_replies(env: DiscordEnv, messages: list[dict], timeout: float = 30) -> 
         ),
         timeout + 5,
     )
-    time.sleep(0.3)  # room for a second reply that must not come
+    # A "busy" reply is the last thing its handler does; an answered one is logged after
+    # it is sent. Once every answer is logged, no handler can send anything more.
+    answered = sum(1 for m in messages if replies_to(env, m)[0]["embeds"])
+    wait_answered(env, mark, answered, timeout)
     counts = [len(replies_to(env, m)) for m in messages]
     assert counts == [1] * len(messages), counts
     return [replies_to(env, m)[0] for m in messages]
@@ -176,9 +191,9 @@ def wait_replies(env: DiscordEnv, messages: list[dict], timeout: float = 30) -> 
 def test_a_burst_past_max_pending_gets_polite_busy_replies_never_silence(busy_env):
     env = busy_env
     mark = len(env.bot_log())
-    replies = wait_replies(env, post_burst(env, 20))
+    replies = wait_replies(env, post_burst(env, 20), mark)
     answered = [r for r in replies if r["embeds"]]
-    busy = [r for r in replies if r.get("content") == BUSY_TEXT]
+    busy = [r for r in replies if r.get("content") == texts.BUSY]
     assert len(answered) + len(busy) == 20, [r.get("content") for r in replies]
     # One runs and one waits: the first two always get answers, and a burst of slow
     # questions posted back to back outruns one worker.
@@ -192,12 +207,13 @@ def test_a_burst_past_max_pending_gets_polite_busy_replies_never_silence(busy_en
 
 def test_a_burst_of_slash_commands_is_deferred_in_time_and_each_followed_up(busy_env):
     env = busy_env
+    mark = len(env.bot_log())
     handles = [slash(env, "ask", {"question": SLOW_QUESTION}) for _ in range(8)]
     messages = [env.call(h.wait_message(timeout=30), 35) for h in handles]
-    time.sleep(0.3)
+    wait_answered(env, mark, sum(1 for m in messages if m["embeds"]))  # every handler done
     assert all(h.deferred for h in handles)
     assert [len(h.followups) for h in handles] == [1] * len(handles)
-    busy = [m for m in messages if m.get("content") == BUSY_TEXT]
+    busy = [m for m in messages if m.get("content") == texts.BUSY]
     assert busy and all(m in busy or m["embeds"] for m in messages)
     assert env.fake.violations == []  # every interaction acknowledged within 3 s
 
@@ -227,6 +243,7 @@ def test_sigterm_while_answering_finishes_the_answers_and_exits_cleanly(stop_env
     voter = env.new_user()
     first = reply_to(env, mention(env, "Who is Leland Dodek?"))
     vote(env, first, voter)
+    mark = len(env.bot_log())
     messages = post_burst(env, 30)
     env.call(
         env.fake.wait_until(lambda: any(replies_to(env, m) for m in messages), timeout=20), 25
@@ -235,14 +252,19 @@ def test_sigterm_while_answering_finishes_the_answers_and_exits_cleanly(stop_env
     env.process.send_signal(signal.SIGTERM)
     env.call(env.fake.wait_until(lambda: "stopping: finishing" in env.bot_log(), timeout=10), 15)
     late = mention(env, "Who is Leland Dodek?")  # asked while the bot drains
+    late_slash = slash(env, "ask", {"question": "Who is Leland Dodek?"})  # the same refusal
+    late_click = env.call(env.fake.click(first, buttons(first)["Full passage"], user=voter))
+    refusals = [env.call(h.wait_message(timeout=10), 15) for h in (late_slash, late_click)]
     code = env.process.wait(30)
     log = env.bot_log()
     assert code == 0, log[-3000:]
     assert "Traceback" not in log and "Ignoring exception" not in log, log[-3000:]
     assert "loop-lag p50=" in log and "(whole run)" in log
-    replies = wait_replies(env, messages)
+    replies = wait_replies(env, messages, mark)
     assert all(r["embeds"] for r in replies)  # none dropped, none doubled
-    assert [r.get("content") for r in replies_to(env, late)] == [STOPPING_TEXT]
+    assert [r.get("content") for r in replies_to(env, late)] == [texts.STOPPING]
+    assert [r["content"] for r in refusals] == [texts.STOPPING] * 2
+    assert late_slash.ephemeral and late_click.ephemeral
     env.stop_bot()
 
     # The next start reads what was written: the vote log parses and the salt held.
@@ -308,7 +330,8 @@ class StubMessage:
 def test_a_failure_inside_the_answerer_gets_a_polite_reply_not_silence(
     seed_config, seed_index, caplog
 ):
-    from bot.discord_app.client import ERROR_TEXT, QABot
+    from bot.discord_app.admission import Request
+    from bot.discord_app.client import QABot, reply_with
 
     class Broken:
         index = seed_index
@@ -322,16 +345,21 @@ def test_a_failure_inside_the_answerer_gets_a_polite_reply_not_silence(
         bot = QABot(seed_config, service)
         message = StubMessage()
         try:
-            await bot._answer_message(message, "Who is Leland Dodek?", None, True)
+            question = "Who is Leland Dodek?"
+            await bot.answering.admit(
+                Request("mention", 7, None),
+                reply_with(message),
+                lambda: bot._answer_message(message, question, None, True),
+            )
         finally:
             service.close()
         return message
 
     with caplog.at_level("ERROR"):
         message = asyncio.run(scenario())
-    assert [r["content"] for r in message.replies] == [ERROR_TEXT]
+    assert [r["content"] for r in message.replies] == [texts.ERROR]
     assert message.channel.typed == 1
-    assert any("answering a message failed" in r.getMessage() for r in caplog.records)
+    assert any("answering via mention failed" in r.getMessage() for r in caplog.records)
 
 
 def test_reload_frees_the_old_index(seed_config, seed_index):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 
 import pytest
 
@@ -23,6 +22,7 @@ from tests.discord_env import (
     reply_to,
     running_bot,
     slash,
+    wait_answered,
     write_corpus,
     write_synthetic,
 )
@@ -59,11 +59,6 @@ def log_since(env: DiscordEnv, mark: int) -> str:
     return env.bot_log()[mark:]
 
 
-def settle(seconds: float = 0.3) -> None:
-    """Give the bot a moment to do anything it should not (a second reply, more logs)."""
-    time.sleep(seconds)
-
-
 def burst(env: DiscordEnv, questions: list[str]) -> list[dict]:
     """Post the questions back to back, each by a fresh member; returns the messages."""
     users = [env.new_user() for _ in questions]
@@ -78,7 +73,10 @@ def burst(env: DiscordEnv, questions: list[str]) -> list[dict]:
     return env.call(post_all())
 
 
-def exactly_one_reply_each(env: DiscordEnv, messages: list[dict], timeout: float = 20) -> None:
+def exactly_one_reply_each(
+    env: DiscordEnv, messages: list[dict], mark: int, timeout: float = 20
+) -> None:
+    """Every question (asked after log position ``mark``) answered, and only once."""
     env.call(
         env.fake.wait_until(
             lambda: all(replies_to(env, m) for m in messages),
@@ -87,7 +85,7 @@ def exactly_one_reply_each(env: DiscordEnv, messages: list[dict], timeout: float
         ),
         timeout + 5,
     )
-    settle()
+    wait_answered(env, mark, len(messages), timeout)  # every handler is done
     counts = [len(replies_to(env, m)) for m in messages]
     assert counts == [1] * len(messages), counts
 
@@ -96,6 +94,7 @@ def exactly_one_reply_each(env: DiscordEnv, messages: list[dict], timeout: float
 
 
 def test_gateway_drop_mid_answer_resumes_and_every_question_is_answered_once(env):
+    mark = len(env.bot_log())
     resumes = env.fake.resume_count
     typing_before = len(env.fake.typing_events)
     messages = burst(env, [DODEK, JUDGE] * 5)
@@ -104,7 +103,7 @@ def test_gateway_drop_mid_answer_resumes_and_every_question_is_answered_once(env
     env.call(env.fake.drop_gateway(abort=True))
     late = burst(env, [DODEK] * 3)  # sent while it is away: replayed on RESUME
     env.call(env.fake.wait_until(lambda: env.fake.resume_count > resumes, timeout=20), 25)
-    exactly_one_reply_each(env, messages + late)
+    exactly_one_reply_each(env, messages + late, mark)
     for message in messages + late:
         assert replies_to(env, message)[0]["embeds"], message["content"]
 
@@ -121,7 +120,7 @@ def test_reply_rate_limited_once_is_retried_and_logged_once(env):
     question = mention(env, DODEK)
     assert "Dodek" in embed_text(reply_to(env, question, timeout=20))
     assert [f.status for f in env.fake.injected_failures[failures:]] == [429]
-    settle(0.5)
+    wait_answered(env, mark, 1)  # its handler is done: no second reply can follow
     assert len(replies_to(env, question)) == 1
     assert log_since(env, mark).count("We are being rate limited. POST") == 1
 
@@ -134,10 +133,9 @@ def test_replies_refused_with_500_and_502_are_retried_and_logged_once_each(env):
     env.fake.inject_failure("POST", rf"^/channels/{env.channel}/messages$", 500, times=1)
     env.fake.inject_failure("POST", rf"^/channels/{other}/messages$", 502, times=1)
     messages = [mention(env, DODEK), mention(env, JUDGE, channel=other)]
-    exactly_one_reply_each(env, messages)
+    exactly_one_reply_each(env, messages, mark)
     assert all(replies_to(env, m)[0]["embeds"] for m in messages)
     assert sorted(f.status for f in env.fake.injected_failures[failures:]) == [500, 502]
-    settle(0.5)
     text = log_since(env, mark)
     assert text.count("Discord answered 500 to POST /channels/") == 1, text
     assert text.count("Discord answered 502 to POST /channels/") == 1, text
@@ -186,12 +184,13 @@ def test_reload_with_deleted_truncated_and_junk_files_reports_them_and_keeps_ans
     (env.corpus / "doomed.md").unlink()
     (env.corpus / "shrinking.txt").write_bytes(b"")
     (env.corpus / "junked.md").write_bytes(bytes(range(256)) * 64)
+    mark = len(env.bot_log())
     before = burst(env, [DODEK, JUDGE] * 4)
     reload = admin_reload(env)
     during = burst(env, [JUDGE, DODEK] * 4)
     report = env.call(reload.wait_message(timeout=30), 35)["content"]
     after = burst(env, [DODEK] * 2)
-    exactly_one_reply_each(env, before + during + after)
+    exactly_one_reply_each(env, before + during + after, mark)
     for message in before + during + after:
         assert replies_to(env, message)[0]["embeds"], message["content"]
     assert reload.ephemeral

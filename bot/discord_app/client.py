@@ -1,8 +1,9 @@
 """The Discord client: receives questions, calls the answering service, renders replies.
 
 Everything heavy happens in ``bot.service`` worker threads; this module only
-decides whether a message is addressed to the bot, applies the guards
-(channels, cooldown, length), and sends what ``bot.answer.render`` produced.
+decides whether a message is addressed to the bot and through which entry point
+(mention, reply, DM, listen channel), hands it to the one admission path
+(:mod:`bot.discord_app.admission`), and sends what ``bot.answer.render`` produced.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import logging
 import re
 import sys
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -21,32 +21,21 @@ import discord
 from discord import app_commands
 
 from bot.answer.answerer import Answer
-from bot.answer.render import answer_message, truncate
+from bot.answer.render import truncate
 from bot.config import Config
-from bot.discord_app.components import answer_buttons, static_view
-from bot.discord_app.convert import message_kwargs
+from bot.discord_app.admission import Request
+from bot.discord_app.answering import Answering, one_line, question_from_message
+from bot.discord_app.buttons import DYNAMIC_ITEMS, render_answer
+from bot.discord_app.commands import register_commands
 from bot.discord_app.lag import LagMonitor
-from bot.feedback import FeedbackLog
-from bot.guards import Cooldown, channel_allowed, looks_like_question
-from bot.service import AnswerService, Busy
+from bot.guards import looks_like_question
+from bot.service import AnswerService
 
 log = logging.getLogger(__name__)
 
-BUSY_TEXT = "I'm answering a lot of questions right now; please try again in a moment."
-STOPPING_TEXT = "I'm restarting right now; please ask again in a minute."
-ERROR_TEXT = "Sorry, something went wrong on my side while answering; please try again."
 DRAIN_SECONDS = 20.0  # on shutdown, how long questions in progress may take to finish
 TYPING_EVERY = 8.0  # Discord shows "typing…" for about 10 s after each request
-# Answers kept in memory for "More results" and follow-ups (older ones are asked again
-# from the question their message echoes). Each holds its passages, a few KB: the cap
-# keeps memory flat under sustained load.
-RECENT_ANSWERS = 1000
-UNREADABLE_REPLY = (
-    "I can't read replies that don't mention me. Keep the @mention on when you reply "
-    "(or use `/ask`)."
-)
 THREAD_NAME_LIMIT = 100
-_QUESTION_ECHO = re.compile(r"· Q: (.*)$")
 
 
 class QABot(discord.Client):
@@ -62,36 +51,15 @@ class QABot(discord.Client):
         )
         self.config = config
         self.service = service
+        self.answering = Answering(config, service)
         self.tree = app_commands.CommandTree(self)
-        self.cooldown = Cooldown(config.discord.cooldown_seconds)
-        self.feedback = FeedbackLog(config.discord.feedback_file)
-        # Recent answers by message id, for "More results" and follow-up replies.
-        self.recent: OrderedDict[int, Answer] = OrderedDict()
         self.lag = LagMonitor()
         self.typing_in = ChannelTyping()
-        # Questions being answered; on shutdown the bot waits for them (see close).
-        self.active = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self.stopping = False
-
-    @contextlib.asynccontextmanager
-    async def tracked(self) -> AsyncIterator[None]:
-        """Count a question in progress, so that shutdown waits for its answer."""
-        self.active += 1
-        self._idle.clear()
-        try:
-            yield
-        finally:
-            self.active -= 1
-            if not self.active:
-                self._idle.set()
 
     async def setup_hook(self) -> None:
-        from bot.discord_app.commands import register_commands
-
         self.lag.start()
-        register_commands(self)
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        register_commands(self.tree, self.answering)
         guild_id = self.config.discord.command_guild_id
         if guild_id:
             guild = discord.Object(id=guild_id)
@@ -120,40 +88,33 @@ class QABot(discord.Client):
             discord.MessageType.reply,
         ):
             return
-        is_dm = message.guild is None
         mentioned = any(user.id == self.user.id for user in message.mentions)
         previous = self._replied_answer(message)
-        listening = (
-            message.channel.id in self.config.discord.listen_channels
-            and looks_like_question(message.content)
-        )
-        if not (is_dm or mentioned or previous is not None or listening):
-            return
-        if not is_dm and not channel_allowed(
-            self.config.discord, message.channel.id, getattr(message.channel, "parent_id", None)
-        ):
+        via = entry_point(message, mentioned, previous is not None, self._listening(message))
+        if via is None:
             return
         question = self.strip_mention(message.content)
-        if not question and previous is not None and not mentioned and not is_dm:
-            # Without the Message Content intent Discord hides the text of a reply that
-            # does not ping the bot; say so instead of answering an empty question.
-            await message.reply(UNREADABLE_REPLY, mention_author=False)
-            return
-        if self.stopping:
-            await message.reply(STOPPING_TEXT, mention_author=False)
-            return
-        wait = self.cooldown.retry_after(message.author.id)
-        if wait:
-            await message.reply(
-                f"You're asking quickly! Please wait {wait:.0f} s before the next question.",
-                mention_author=False,
-            )
-            return
-        async with self.tracked():
-            await self._answer_message(message, question, previous, mentioned)
+        # Without the Message Content intent Discord hides the text of a reply that does
+        # not ping the bot: the gate says so instead of answering an empty question.
+        request = Request.of_message(message, via, unreadable=not question and via == "reply")
+        await self.answering.admit(
+            request,
+            reply_with(message),
+            lambda: self._answer_message(message, question, previous, mentioned, via),
+        )
+
+    def _listening(self, message: discord.Message) -> bool:
+        return message.channel.id in self.config.discord.listen_channels and looks_like_question(
+            message.content
+        )
 
     async def _answer_message(
-        self, message: discord.Message, question: str, previous: Answer | None, mentioned: bool
+        self,
+        message: discord.Message,
+        question: str,
+        previous: Answer | None,
+        mentioned: bool,
+        via: str = "mention",
     ) -> None:
         target: discord.abc.Messageable = message.channel
         thread = None
@@ -162,19 +123,13 @@ class QABot(discord.Client):
             target = thread
         started = time.perf_counter()
         async with self.typing_in(target):
-            try:
-                answer = await self.answer_with_context(question, previous)
-            except Busy:
-                await self._send(target, message, content=BUSY_TEXT)
-                return
-            except Exception:  # a bug must not leave the question unanswered
-                log.exception("answering a message failed")
-                await self._send(target, message, content=ERROR_TEXT)
-                return
-        sent = await self.send_answer(target, answer, reply_to=None if thread else message)
-        self.log_question(message.guild, message.channel, started, answer, "message")
+            answer = await self.answering.answer_with_context(question, previous)
+        sent = await self._send(
+            target, None if thread else message, **render_answer(self.answering, answer)
+        )
+        self.answering.log_question(message.guild, message.channel, started, answer, via)
         if sent is not None:
-            self.remember(sent.id, answer)
+            self.answering.remember(sent.id, answer)
 
     def strip_mention(self, content: str) -> str:
         if self.user is not None:
@@ -188,22 +143,12 @@ class QABot(discord.Client):
             return None
         resolved = reference.resolved
         if isinstance(resolved, discord.Message) and resolved.author.id == self.user.id:
-            return self.recent.get(resolved.id) or self._answer_from_footer(resolved)
+            remembered = self.answering.recent.get(resolved.id)
+            if remembered is not None:
+                return remembered
+            question = question_from_message(resolved)
+            return Answer(question, ()) if question else None
         return None
-
-    def _answer_from_footer(self, message: discord.Message) -> Answer | None:
-        question = question_from_message(message)
-        return Answer(question, ()) if question else None
-
-    async def answer_with_context(self, question: str, previous: Answer | None) -> Answer:
-        """Answer; a follow-up that fails alone is retried with the earlier question."""
-        answer = await self.service.answer(question)
-        if answer.answered or previous is None or answer.refusal != "not_found":
-            return answer
-        combined = await self.service.answer(f"{previous.question} {question}")
-        if combined.answered:
-            return Answer(question, combined.items)
-        return answer
 
     def _can_thread(self, message: discord.Message) -> bool:
         return isinstance(message.channel, discord.TextChannel)
@@ -219,48 +164,6 @@ class QABot(discord.Client):
             return await reply_to.reply(mention_author=False, **kwargs)
         return await target.send(**kwargs)
 
-    async def send_answer(
-        self,
-        target: discord.abc.Messageable,
-        answer: Answer,
-        reply_to: discord.Message | None,
-    ) -> discord.Message | None:
-        kwargs = self.render(answer)
-        return await self._send(target, reply_to, **kwargs)
-
-    def render(self, answer: Answer, index: int = 0, page_of: int | None = None) -> dict:
-        """Message kwargs for one result of an answer (with its buttons), or a refusal."""
-        kwargs = message_kwargs(answer_message(answer, index))
-        if answer.answered:
-            pids = [item.passage.pid for item in answer.items]
-            buttons = answer_buttons(self.service.fingerprint, pids, index, page_of)
-            kwargs["view"] = static_view(buttons)
-        return kwargs
-
-    def remember(self, message_id: int, answer: Answer) -> None:
-        self.recent[message_id] = answer
-        while len(self.recent) > RECENT_ANSWERS:
-            self.recent.popitem(last=False)
-
-    def log_question(self, guild, channel, started: float, answer: Answer, via: str) -> None:
-        log.info(
-            "question via=%s guild=%s channel=%s latency_ms=%.0f answered=%s%s",
-            via,
-            guild.id if guild else "dm",
-            getattr(channel, "id", "?"),
-            (time.perf_counter() - started) * 1000,
-            answer.answered,
-            "" if answer.answered else f" refusal={answer.refusal}",
-        )
-
-    # ------------------------------------------------------------------ buttons
-
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type is discord.InteractionType.component:
-            from bot.discord_app.buttons import handle_button
-
-            await handle_button(self, interaction)
-
     async def on_error(self, event_method: str, /, *args, **kwargs) -> None:
         """A request Discord refused for good (after discord.py's own retries) is one log
         line; anything else keeps discord.py's full report."""
@@ -273,18 +176,16 @@ class QABot(discord.Client):
     async def close(self) -> None:
         """Stop taking questions, let those in progress finish (up to DRAIN_SECONDS), then
         disconnect. Called on SIGTERM/SIGINT; safe to call more than once."""
-        if not self.stopping:
-            self.stopping = True
-            if self.active:
-                log.info("stopping: finishing %d question(s) in progress", self.active)
-                try:
-                    await asyncio.wait_for(self._idle.wait(), DRAIN_SECONDS)
-                except asyncio.TimeoutError:
-                    log.warning(
-                        "stopping: %d question(s) still in progress after %.0f s are dropped",
-                        self.active,
-                        DRAIN_SECONDS,
-                    )
+        gate = self.answering.gate
+        if not gate.stopping:
+            if gate.active:
+                log.info("stopping: finishing %d question(s) in progress", gate.active)
+            if not await gate.drain(DRAIN_SECONDS):
+                log.warning(
+                    "stopping: %d question(s) still in progress after %.0f s are dropped",
+                    gate.active,
+                    DRAIN_SECONDS,
+                )
             await self.lag.stop()
         await super().close()
         self.service.close()
@@ -370,11 +271,6 @@ def api_path(url: str) -> str:
     return re.sub(r"/(webhooks|interactions)/(\d+)/[^/?]+", r"/\1/\2/[token]", path)
 
 
-def one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text if len(text) <= 300 else text[:299] + "…"
-
-
 class ShardedQABot(QABot, discord.AutoShardedClient):
     """The same bot over Discord's sharding: one process runs the shards in shard_ids."""
 
@@ -392,11 +288,25 @@ def thread_name(question: str) -> str:
     return truncate(question, THREAD_NAME_LIMIT) or "Question"
 
 
-def question_from_message(message: discord.Message) -> str | None:
-    """The question echoed in an answer's footer, unless it was cut."""
-    for embed in message.embeds:
-        text = embed.footer.text if embed.footer else None
-        match = _QUESTION_ECHO.search(text or "")
-        if match and not match.group(1).endswith("…"):
-            return match.group(1)
-    return None
+def entry_point(
+    message: discord.Message, mentioned: bool, replies_to_bot: bool, listening: bool
+) -> str | None:
+    """How a message asks the bot (``via``), or None when it is not addressed to it."""
+    if message.guild is None:
+        return "dm"
+    if mentioned:
+        return "mention"
+    if replies_to_bot:
+        return "reply"
+    return "listen" if listening else None
+
+
+def reply_with(message: discord.Message):
+    """Say something as a reply to ``message`` (nobody pinged)."""
+
+    async def say(text: str) -> None:
+        await message.reply(
+            content=text, mention_author=False, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    return say

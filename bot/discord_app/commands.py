@@ -1,7 +1,9 @@
 """Slash commands and the "Ask the docs" context menu: thin wrappers over the service.
 
-Admin commands check the member's permission in the handler too, not only
-through Discord's default command permissions (which a server can override).
+``/ask`` and the context menu go through the one admission path
+(:mod:`bot.discord_app.admission`). Admin commands check the member's permission
+in the handler too, not only through Discord's default command permissions
+(which a server can override).
 """
 
 from __future__ import annotations
@@ -9,37 +11,25 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
 from bot import __version__
 from bot.answer.render import MAX_CONTENT, MAX_EMBED_DESCRIPTION, escape, is_web_url, truncate
+from bot.discord_app import texts
+from bot.discord_app.admission import Request
+from bot.discord_app.answering import Answering, interaction_say
+from bot.discord_app.buttons import render_answer
 from bot.documents.corpus import CorpusError
-from bot.service import Busy
-
-if TYPE_CHECKING:
-    from bot.discord_app.client import QABot
 
 log = logging.getLogger(__name__)
 MAX_CHOICES = 25
 MAX_CHOICE_CHARS = 100
 _DOCUMENT_NUMBER = re.compile(r"#(\d{1,9})", re.ASCII)
-HELP_TEXT = (
-    "**Ask me about the documents.**\n"
-    "• Mention me with a question: `@{name} who can be issued a Social Security number?`\n"
-    "• Reply to one of my answers to ask a follow-up.\n"
-    "• Send me a direct message.\n"
-    "• `/ask question:<text>` (add `private:True` to see the answer alone).\n"
-    "• Right-click a message → Apps → **Ask the docs**.\n"
-    "I quote the best passage exactly, with its source; if the documents don't say, I tell you.\n"
-    "`/sources` lists the documents, `/source` shows one, `/about` tells what I hold."
-)
 
 
-def register_commands(bot: QABot) -> None:
-    tree = bot.tree
+def register_commands(tree: app_commands.CommandTree, bot: Answering) -> None:
 
     @tree.command(name="ask", description="Ask a question about the documents")
     @app_commands.describe(question="Your question", private="Only you see the answer")
@@ -70,10 +60,9 @@ def register_commands(bot: QABot) -> None:
     async def source(interaction: discord.Interaction, document: str) -> None:
         found = resolve_document(bot, document)
         if found is None:
+            name = escape(truncate(document, 100))
             await interaction.response.send_message(
-                f"No document called “{escape(truncate(document, 100))}” is in the corpus. "
-                "`/sources` lists them.",
-                ephemeral=True,
+                texts.NO_SUCH_DOCUMENT.format(name=name), ephemeral=True
             )
             return
         meta = found.meta
@@ -98,13 +87,14 @@ def register_commands(bot: QABot) -> None:
 
     @tree.command(name="help", description="How to ask me questions")
     async def help_command(interaction: discord.Interaction) -> None:
-        name = bot.user.name if bot.user else "bot"
-        await interaction.response.send_message(HELP_TEXT.format(name=name), ephemeral=True)
+        user = interaction.client.user
+        name = user.name if user else "bot"
+        await interaction.response.send_message(texts.HELP.format(name=name), ephemeral=True)
 
     @tree.command(name="about", description="What I hold and how long I've been up")
     async def about(interaction: discord.Interaction) -> None:
         index = bot.service.index
-        embed = discord.Embed(title="qabot", description="Answers quoted from the documents.")
+        embed = discord.Embed(title="qabot", description=texts.ABOUT_DESCRIPTION)
         embed.add_field(name="Documents", value=str(len(index.corpus.documents)))
         embed.add_field(name="Passages", value=str(len(index.corpus.passages)))
         embed.add_field(name="Vocabulary", value=f"{index.vocabulary_size} terms")
@@ -117,13 +107,11 @@ def register_commands(bot: QABot) -> None:
     @app_commands.default_permissions(manage_guild=True)
     async def reload(interaction: discord.Interaction) -> None:
         if not is_admin(bot, interaction):
-            await interaction.response.send_message(
-                "Only server admins can reload the documents.", ephemeral=True
-            )
+            await interaction.response.send_message(texts.ADMINS_ONLY, ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            async with bot.tracked():
+            async with bot.gate.tracked():
                 report = await bot.service.reload()
         except Exception as exc:  # the old index stays in service
             if isinstance(exc, (CorpusError, OSError)):  # the documents' fault: one line
@@ -131,21 +119,20 @@ def register_commands(bot: QABot) -> None:
             else:
                 log.exception("reload failed")
             await interaction.followup.send(
-                truncate(
-                    f"Reload failed; still answering from the previous index. ({exc})", MAX_CONTENT
-                ),
+                truncate(texts.RELOAD_FAILED.format(error=exc), MAX_CONTENT),
                 ephemeral=True,
             )
             return
         lines = [
-            f"Reloaded: {report.documents} documents, {report.passages} passages "
-            f"in {report.seconds:.2f} s."
+            texts.RELOADED.format(
+                documents=report.documents, passages=report.passages, seconds=report.seconds
+            )
         ]
         if report.removed:
-            lines.append(f"Removed {len(report.removed)} document(s) no longer there:")
+            lines.append(texts.RELOAD_REMOVED.format(count=len(report.removed)))
             lines += [f"• `{_code(truncate(doc_id, 100))}`" for doc_id in report.removed]
         if report.skipped:
-            lines.append(f"Skipped {len(report.skipped)} file(s):")
+            lines.append(texts.RELOAD_SKIPPED.format(count=len(report.skipped)))
             lines += [
                 f"• `{_code(truncate(s.path, 100))}`: {escape(s.reason)}" for s in report.skipped
             ]
@@ -166,62 +153,36 @@ def register_commands(bot: QABot) -> None:
             error,
             exc_info=error,
         )
-        text = "Something went wrong on my side; please try again."
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
+        await interaction_say(interaction)(texts.ERROR)
 
 
 async def answer_interaction(
-    bot: QABot, interaction: discord.Interaction, question: str, private: bool, via: str
+    bot: Answering, interaction: discord.Interaction, question: str, private: bool, via: str
 ) -> None:
-    """Defer at once (answering may take longer than 3 s on a big corpus), then follow up."""
+    """Admit or refuse; then defer at once (answering may take longer than 3 s on a big
+    corpus) and follow up."""
     started = time.perf_counter()
-    channel = interaction.channel
-    if interaction.guild is not None and channel is not None:
-        from bot.guards import channel_allowed
 
-        if not channel_allowed(bot.config.discord, channel.id, getattr(channel, "parent_id", None)):
-            await interaction.response.send_message(
-                "I don't answer questions in this channel.", ephemeral=True
-            )
-            return
-    if bot.stopping:
-        from bot.discord_app.client import STOPPING_TEXT
-
-        await interaction.response.send_message(STOPPING_TEXT, ephemeral=True)
-        return
-    wait = bot.cooldown.retry_after(interaction.user.id)
-    if wait:
-        await interaction.response.send_message(
-            f"You're asking quickly! Please wait {wait:.0f} s before the next question.",
-            ephemeral=True,
-        )
-        return
-    async with bot.tracked():
+    async def work() -> None:
         await interaction.response.defer(ephemeral=private, thinking=True)
-        try:
-            answer = await bot.service.answer(question)
-        except Busy:
-            from bot.discord_app.client import BUSY_TEXT
-
-            await interaction.followup.send(BUSY_TEXT, ephemeral=True)
-            return
-        sent = await interaction.followup.send(ephemeral=private, wait=True, **bot.render(answer))
-        bot.log_question(interaction.guild, channel, started, answer, via)
+        answer = await bot.service.answer(question)
+        kwargs = render_answer(bot, answer)
+        sent = await interaction.followup.send(ephemeral=private, wait=True, **kwargs)
+        bot.log_question(interaction.guild, interaction.channel, started, answer, via)
         if sent is not None:
             bot.remember(sent.id, answer)
 
+    await bot.admit(Request.of_interaction(interaction, via), interaction_say(interaction), work)
 
-def is_admin(bot: QABot, interaction: discord.Interaction) -> bool:
+
+def is_admin(bot: Answering, interaction: discord.Interaction) -> bool:
     user = interaction.user
     if not isinstance(user, discord.Member):
         return False  # reload is a server admin's command, never from a DM
     return bool(getattr(user.guild_permissions, bot.config.discord.admin_permission, False))
 
 
-def document_choices(bot: QABot, current: str) -> list[app_commands.Choice[str]]:
+def document_choices(bot: Answering, current: str) -> list[app_commands.Choice[str]]:
     """Up to 25 documents whose file name or title contains what was typed."""
     needle = current.casefold().strip()
     choices = []
@@ -237,7 +198,7 @@ def document_choices(bot: QABot, current: str) -> list[app_commands.Choice[str]]
     return choices
 
 
-def resolve_document(bot: QABot, value: str):
+def resolve_document(bot: Answering, value: str):
     """A document of the loaded corpus by id, by "#n", or by exact title; never a file path.
 
     Nothing here touches the file system: a crafted value such as

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.config import GLOSSARY_NAME
 from bot.documents.htmltext import html_to_text
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,8 @@ def walk_corpus(
     """Yield (path, doc_id) for every candidate document, or SkippedFile for the rest.
 
     Folders are walked recursively without following symlinked folders (so a
-    symlink loop cannot trap the walk); hidden files and sidecars are ignored.
+    symlink loop cannot trap the walk); hidden files, sidecars and a folder's
+    glossary (``synonyms.yaml`` at its top level) are not documents and are ignored.
     """
     wanted = {e.lower() for e in extensions}
     prefix_roots = len(roots) > 1
@@ -84,8 +86,11 @@ def walk_corpus(
             continue
         for folder, dirs, files in os.walk(root, followlinks=False, onerror=None):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            top = Path(folder) == root
             for name in sorted(files):
                 if name.startswith(".") or name.endswith(SIDECAR_SUFFIXES):
+                    continue
+                if top and name == GLOSSARY_NAME:
                     continue
                 path = Path(folder) / name
                 rel = path.relative_to(root).as_posix()

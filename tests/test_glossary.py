@@ -13,7 +13,8 @@ from bot.search.index import SearchIndex
 from tests.conftest import DEFAULT_CONFIG, REPO, config_for, write
 
 DOCS = {
-    "travel.txt": "Travel policy\n\nExpense claims are paid within ten working days of approval.\n\n"
+    "travel.txt": "Travel policy\n\n"
+    "Expense claims are paid within ten working days of approval.\n\n"
     "Train tickets are booked through the travel desk.\n",
     "office.txt": "Office notes\n\nThe kitchen is cleaned every Friday afternoon.\n\n"
     "Visitors sign in at the front desk.\n",

@@ -10,7 +10,7 @@ itself, and no corpus at all until it names one. The Discord token is not part
 of the config: it only ever comes from the environment.
 
 A corpus folder may carry its own glossary, ``synonyms.yaml`` at its top level
-(``synonyms: [[judge, court], ...]``): :func:`with_glossaries` adds its groups
+(``synonyms: [[vpn, virtual private network], ...]``): :func:`with_glossaries` adds its groups
 to ``analysis.synonyms`` when the index is built from that folder.
 """
 

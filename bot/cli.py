@@ -23,6 +23,7 @@ from bot.documents.corpus import CorpusError
 from bot.search.index import SearchIndex
 
 EXIT_USAGE = 2
+CONFIG_HELP = "config file (default: $QABOT_CONFIG or config/default.yaml)"
 
 
 class UsageError(Exception):
@@ -37,14 +38,12 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="qabot", description="Answer questions from a set of documents.")
     parser.add_argument("--version", action="version", version=f"qabot {__version__}")
+    # --config is accepted before the command too: `qabot --config my.yaml ask ...`.
+    parser.add_argument("--config", dest="config_first", metavar="PATH", help=CONFIG_HELP)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def with_config(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        sub.add_argument(
-            "--config",
-            metavar="PATH",
-            help="config file (default: $QABOT_CONFIG or config/default.yaml)",
-        )
+        sub.add_argument("--config", metavar="PATH", help=CONFIG_HELP)
         return sub
 
     ask = with_config(commands.add_parser("ask", help="answer one question"))
@@ -85,8 +84,19 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line, with --config taken from before or after the command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    first = args.__dict__.pop("config_first")
+    if first is not None and args.config is not None and first != args.config:
+        parser.error("--config given twice, before and after the command")
+    args.config = args.config if args.config is not None else first
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(argv)
     try:
         config = load_config(args.config)
         validate_paths(config)
@@ -177,9 +187,16 @@ def chat_reply(answerer: Answerer, last: Answer | None, line: str) -> tuple[str,
 def cmd_eval(config: Config, args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.evaluation import EvalError, evaluate, format_report, load_eval_set
+    from bot.evaluation import (
+        EvalError,
+        evaluate,
+        format_report,
+        load_eval_set,
+        require_pytrec_eval,
+    )
 
     try:
+        require_pytrec_eval()  # before reading a benchmark that may be large
         data = load_eval_set(Path(args.path), args.split, args.docs)
     except EvalError as exc:
         raise UsageError(str(exc)) from None

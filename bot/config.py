@@ -4,8 +4,14 @@ The whole configuration is one frozen :class:`Config` built once and passed in.
 Loading walks the YAML node tree (not just the parsed values) so that every
 error names the file, the line and the dotted key: ``config.yaml:12:
 retrieval.k1: expected a number, got 'abc'``. Relative paths are resolved
-against the config file's folder, never the working directory. The Discord
-token is not part of the config: it only ever comes from the environment.
+against the config file's folder, never the working directory, and so are the
+path settings a file leaves out: a user's config gets ``var/index`` beside
+itself, and no corpus at all until it names one. The Discord token is not part
+of the config: it only ever comes from the environment.
+
+A corpus folder may carry its own glossary, ``synonyms.yaml`` at its top level
+(``synonyms: [[vpn, virtual private network], ...]``): :func:`with_glossaries` adds its groups
+to ``analysis.synonyms`` when the index is built from that folder.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ import yaml
 CONFIG_ENV = "QABOT_CONFIG"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_NAME = Path("config") / "default.yaml"
+# A corpus folder's own synonym groups, read from its top level; never a document.
+GLOSSARY_NAME = "synonyms.yaml"
 
 
 class ConfigError(Exception):
@@ -42,7 +50,8 @@ def _opt(default: Any, **checks: Any) -> Any:
 class CorpusConfig:
     """Where the documents are and how they become passages."""
 
-    paths: tuple[Path, ...] = (Path("seeds"),)
+    # No default corpus: a config names its documents (the shipped one names seeds/).
+    paths: tuple[Path, ...] = ()
     extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm")
     # Regular expressions (case-insensitive, searched in a line stripped of
     # emoji and markdown decoration); a matching line is never a passage.
@@ -61,8 +70,10 @@ class AnalysisConfig:
     # British and American spellings index alike ("colour"/"color", "randomised"/
     # "randomized", "anaemia"/"anemia"): see bot.analysis.spelling.
     fold_spelling: bool = False
-    # Groups of equivalent terms or phrases, e.g. ["ssa", "social security administration"].
+    # Groups of equivalent terms or phrases, e.g. ["ppl", "people"].
     synonyms: tuple[tuple[str, ...], ...] = ()
+    # Also read the groups of each corpus folder's own synonyms.yaml (its glossary).
+    glossary: bool = True
     # Weight of a configured synonym in a question (mined acronyms always count 1).
     synonym_weight: float = _opt(1.0, min=0.0, max=1.0)
     mine_acronyms: bool = True
@@ -80,7 +91,7 @@ class RetrievalConfig:
     engine: Literal["auto", "rank-bm25", "tantivy"] = "auto"
     auto_tantivy_from: int = _opt(1_000, min=0)
     # Where tantivy's index folders live (one per settings combination).
-    index_dir: Path = Path("../var/index")
+    index_dir: Path = Path("var/index")
     k1: float = _opt(1.2, min=0.0)
     b: float = _opt(0.75, min=0.0, max=1.0)
     # IDF of the rank-bm25 engine: lucene (tantivy's, so both engines rank alike) or
@@ -148,7 +159,7 @@ class DiscordConfig:
     # Answer a channel mention in a new thread named after the question.
     answer_in_thread: bool = False
     # Where 👍/👎 votes are appended, one JSON line each.
-    feedback_file: Path = Path("../var/feedback.jsonl")
+    feedback_file: Path = Path("var/feedback.jsonl")
     # The permission a member needs for /reload.
     admin_permission: Literal["manage_guild", "administrator", "manage_messages"] = "manage_guild"
     # Questions answered at once; more wait, and past max_pending get a "busy" reply.
@@ -194,14 +205,37 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Load and validate a config file; raise ConfigError with a one-line message.
 
     A config file only needs the keys it changes: the others come from the
-    project's ``config/default.yaml`` (when present), else from the defaults here.
+    project's ``config/default.yaml`` (when present), else from the defaults here,
+    except the paths: those the file leaves out are the defaults here, resolved
+    against the file's own folder (so no corpus, and ``var/index`` beside it).
     """
     config_path = Path(path) if path is not None else default_config_path()
     base = Config()
     shipped = REPO_ROOT / DEFAULT_CONFIG_NAME
     if shipped.is_file() and not _same_file(shipped, config_path):
         base = parse_config(_read(shipped), shipped)
+    base = _default_paths(base, config_path.resolve().parent)
     return parse_config(_read(config_path), config_path, base)
+
+
+def _default_paths(config: Config, folder: Path) -> Config:
+    """``config`` with every path setting set to its default here, resolved against ``folder``."""
+    defaults = Config()
+    sections = {}
+    for section in dataclasses.fields(Config):
+        if section.metadata.get("internal"):
+            continue
+        default = getattr(defaults, section.name)
+        hints = typing.get_type_hints(type(default))
+        paths = {}
+        for name, hint in hints.items():
+            value = getattr(default, name)
+            if hint is Path:
+                paths[name] = folder / value
+            elif hint == tuple[Path, ...]:
+                paths[name] = tuple(folder / p for p in value)
+        sections[section.name] = dataclasses.replace(getattr(config, section.name), **paths)
+    return dataclasses.replace(config, **sections)
 
 
 def _read(config_path: Path) -> str:
@@ -221,18 +255,22 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def parse_config(text: str, config_path: Path, base: Config | None = None) -> Config:
+    node = _compose(text, config_path)
+    builder = _Builder(config_path)
+    config = builder.build(Config, node, "", base or Config())
+    return dataclasses.replace(config, source=config_path)
+
+
+def _compose(text: str, path: Path) -> yaml.Node:
+    """The YAML node tree of ``text`` (an empty mapping for an empty file)."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{config_path}:{mark.line + 1}" if mark else str(config_path)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{where}: invalid YAML: {problem}") from None
-    if node is None:
-        node = yaml.MappingNode("tag:yaml.org,2002:map", [])
-    builder = _Builder(config_path)
-    config = builder.build(Config, node, "", base or Config())
-    return dataclasses.replace(config, source=config_path)
+    return node if node is not None else yaml.MappingNode("tag:yaml.org,2002:map", [])
 
 
 class _Builder:
@@ -362,7 +400,47 @@ def validate_paths(config: Config) -> None:
     """Check that every corpus path exists; raise ConfigError naming key and file."""
     where = config.source or "config"
     if not config.corpus.paths:
-        raise ConfigError(f"{where}: corpus.paths: at least one file or folder is needed")
+        raise ConfigError(
+            f"{where}: corpus.paths: no documents configured; list the files or folders"
+            " to answer from, e.g. `corpus: {paths: [docs]}` (relative to this file)"
+        )
     for i, path in enumerate(config.corpus.paths):
         if not path.exists():
             raise ConfigError(f"{where}: corpus.paths[{i}]: no such file or folder: {path}")
+
+
+# --------------------------------------------------------------------------- glossaries
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """A corpus folder's ``synonyms.yaml``: groups of equivalent words or phrases."""
+
+    synonyms: tuple[tuple[str, ...], ...] = ()
+
+
+def glossary_paths(corpus: CorpusConfig) -> list[Path]:
+    """The glossary file of each configured corpus folder that has one."""
+    return [p / GLOSSARY_NAME for p in corpus.paths if (p / GLOSSARY_NAME).is_file()]
+
+
+def load_glossary(path: Path) -> Glossary:
+    """Parse one glossary file; errors name the file, line and key like config errors."""
+    return _Builder(path).build(Glossary, _compose(_read(path), path), "", Glossary())
+
+
+def with_glossaries(config: Config) -> Config:
+    """``config`` with the groups of its corpus folders' glossaries added to analysis.synonyms.
+
+    Read at every index build (start and /reload), so an edited glossary takes
+    effect like an edited document. ``analysis.glossary: false`` leaves them out.
+    """
+    if not config.analysis.glossary:
+        return config
+    groups = [g for path in glossary_paths(config.corpus) for g in load_glossary(path).synonyms]
+    if not groups:
+        return config
+    analysis = dataclasses.replace(
+        config.analysis, synonyms=config.analysis.synonyms + tuple(groups)
+    )
+    return dataclasses.replace(config, analysis=analysis)

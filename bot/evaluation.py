@@ -13,6 +13,7 @@ import dataclasses
 import json
 import re
 import time
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from bot.answer.excerpt import make_excerpt
-from bot.config import Config
+from bot.config import Config, with_glossaries
 from bot.documents.corpus import corpus_from_records, load_corpus
 from bot.progress import progress_bar
 from bot.search.index import SearchIndex
@@ -135,16 +136,28 @@ def ranking_config(config: Config, engine: str | None) -> Config:
     return dataclasses.replace(config, retrieval=retrieval)
 
 
-def evaluate(data: EvalSet, config: Config, engine: str | None = None, progress=True) -> EvalReport:
-    import pytrec_eval  # only needed here
+def require_pytrec_eval() -> types.ModuleType:
+    """pytrec_eval, an optional dependency (the ``eval`` extra); EvalError says how to get it."""
+    try:
+        import pytrec_eval
+    except ImportError:
+        raise EvalError(
+            "qabot eval needs pytrec_eval, which the bot itself does not install: "
+            "pip install -e '.[eval]' in a clone, or pip install 'qabot[eval]'"
+        ) from None
+    return pytrec_eval
 
+
+def evaluate(data: EvalSet, config: Config, engine: str | None = None, progress=True) -> EvalReport:
+    pytrec_eval = require_pytrec_eval()
     config = ranking_config(config, engine)
     started = time.perf_counter()
     if data.records is not None:
         corpus = corpus_from_records(
             progress_bar(data.records, "reading", progress), config.corpus, source=data.name
         )
-    else:
+    else:  # the configured corpus, with its folders' glossaries
+        config = with_glossaries(config)
         corpus = load_corpus(config.corpus)
     index = SearchIndex.build(config, corpus)
     index_seconds = time.perf_counter() - started

@@ -251,3 +251,48 @@ def test_skipped_files_are_listed_once_per_build_not_on_every_ask(tmp_path, engi
     listed = qabot("index", "--config", str(config))
     assert "skipped:     5 files" in listed.stdout
     assert all(f"  img{n}.png: unsupported file type '.png'" in listed.stdout for n in range(5))
+
+
+def user_config(tmp_path, text: str = "corpus:\n  paths: [docs]\n") -> Path:
+    write(tmp_path, "docs/rivers.md", "# Rivers\n\nThe Nile is the longest river in Africa.\n")
+    return write(tmp_path, "qabot.yaml", text)
+
+
+def test_config_is_accepted_before_the_command_too(tmp_path):
+    config = str(user_config(tmp_path))
+    before = qabot("--config", config, "ask", "Which river is the longest in Africa?", "--json")
+    after = qabot("ask", "Which river is the longest in Africa?", "--json", "--config", config)
+    assert before.returncode == 0, before.stderr
+    assert json.loads(before.stdout) == json.loads(after.stdout)
+    assert json.loads(before.stdout)["results"][0]["source"] == "rivers.md"
+    both = qabot("--config", config, "ask", "q", "--config", str(tmp_path / "other.yaml"))
+    assert both.returncode == 2 and "--config given twice" in both.stderr
+
+
+def test_a_config_without_corpus_is_an_error_not_the_seed_article(tmp_path):
+    config = write(tmp_path, "qabot.yaml", "retrieval:\n  top_k: 2\n")
+    result = qabot("ask", "What did the judge in Massachusetts decide?", "--config", str(config))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"qabot: error: {config}: corpus.paths: no documents configured; list the files or"
+        " folders to answer from, e.g. `corpus: {paths: [docs]}` (relative to this file)"
+    ]
+
+
+def test_the_index_folder_defaults_to_beside_the_users_config(tmp_path):
+    config = user_config(tmp_path, "corpus:\n  paths: [docs]\nretrieval:\n  engine: tantivy\n")
+    result = qabot("index", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "engine:      tantivy" in result.stdout
+    assert [p.name for p in (tmp_path / "var" / "index").iterdir() if p.is_dir()]
+
+
+def test_eval_without_pytrec_eval_says_how_to_install_it(monkeypatch, capsys):
+    from bot import cli
+
+    monkeypatch.setitem(sys.modules, "pytrec_eval", None)  # `import pytrec_eval` fails
+    status = cli.main(["eval", str(REPO / "tests" / "data" / "seed_questions.yaml")])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err.startswith("qabot: error: qabot eval needs pytrec_eval")
+    assert "pip install -e '.[eval]'" in err and "pip install 'qabot[eval]'" in err

@@ -1,9 +1,10 @@
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from bot.config import Config, ConfigError, load_config, parse_config, validate_paths
-from tests.conftest import DEFAULT_CONFIG
+from tests.conftest import DEFAULT_CONFIG, REPO, write
 
 
 def parse(text: str, tmp_path: Path) -> Config:
@@ -19,10 +20,42 @@ def test_default_config_loads_with_paths_resolved_against_its_folder():
     validate_paths(config)
 
 
-def test_empty_file_gives_the_shipped_defaults(tmp_path):
+def test_empty_file_gives_the_shipped_defaults_but_not_their_paths(tmp_path):
     config = parse("", tmp_path)
-    assert config.retrieval == load_config(DEFAULT_CONFIG).retrieval
+    shipped = load_config(DEFAULT_CONFIG)
+    assert config.retrieval == dataclasses.replace(
+        shipped.retrieval, index_dir=tmp_path / "var" / "index"
+    )
     assert config.retrieval.k1 == Config().retrieval.k1
+    assert config.analysis == shipped.analysis
+
+
+def test_a_config_without_corpus_is_an_error_not_the_seeds(tmp_path):
+    config = parse("retrieval:\n  top_k: 5\n", tmp_path)
+    assert config.corpus.paths == ()
+    with pytest.raises(ConfigError) as caught:
+        validate_paths(config)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'qabot.yaml'}: corpus.paths: no documents configured")
+    assert "seeds" not in message and "\n" not in message
+
+
+def test_paths_a_config_leaves_out_are_beside_it_not_in_the_repository(tmp_path, monkeypatch):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    monkeypatch.chdir(tmp_path)  # the working directory plays no part
+    config = load_config(write(folder, "qabot.yaml", "corpus:\n  paths: [docs]\n"))
+    assert config.corpus.paths == (folder / "docs",)
+    assert config.retrieval.index_dir == folder / "var" / "index"
+    assert config.discord.feedback_file == folder / "var" / "feedback.jsonl"
+    assert REPO not in config.retrieval.index_dir.parents
+
+
+def test_paths_a_config_sets_resolve_against_it(tmp_path):
+    text = "corpus:\n  paths: [../docs, /abs/docs]\nretrieval:\n  index_dir: cache\n"
+    config = load_config(write(tmp_path / "conf", "qabot.yaml", text))
+    assert config.corpus.paths == ((tmp_path / "conf" / ".." / "docs"), Path("/abs/docs"))
+    assert config.retrieval.index_dir == tmp_path / "conf" / "cache"
 
 
 @pytest.mark.parametrize(

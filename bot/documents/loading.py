@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.config import GLOSSARY_NAME
 from bot.documents.htmltext import html_to_text
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,8 @@ def walk_corpus(
     """Yield (path, doc_id) for every candidate document, or SkippedFile for the rest.
 
     Folders are walked recursively without following symlinked folders (so a
-    symlink loop cannot trap the walk); hidden files and sidecars are ignored.
+    symlink loop cannot trap the walk); hidden files, sidecars and a folder's
+    glossary (``synonyms.yaml`` at its top level) are not documents and are ignored.
     A symlinked file is read only if its real path lies inside a configured
     path: a link committed to a docs folder must not publish a file from
     elsewhere on the machine (say the bot's own ``.env``).
@@ -111,8 +113,11 @@ def walk_corpus(
             continue
         for folder, dirs, files in os.walk(root, followlinks=False, onerror=None):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            top = Path(folder) == root
             for name in sorted(files):
                 if name.startswith(".") or name.endswith(SIDECAR_SUFFIXES):
+                    continue
+                if top and name == GLOSSARY_NAME:
                     continue
                 path = Path(folder) / name
                 rel = path.relative_to(root).as_posix()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from bot.analysis.analyzer import Analyzer, bigrams
 from bot.analysis.synonyms import AcronymMiner, SynonymTable, build_synonyms
 from bot.analysis.typos import TypoCorrector
-from bot.config import Config
+from bot.config import Config, with_glossaries
 from bot.documents.corpus import Corpus, Document, Passage, load_corpus, no_document_error
 from bot.documents.loading import SkippedFile, walk_corpus
 from bot.documents.sentences import split_sentences
@@ -116,7 +116,13 @@ class SearchIndex:
     def build(
         cls, config: Config, corpus: Corpus | None = None, progress: bool = False
     ) -> SearchIndex:
-        """Build (or, for tantivy, open and update) the index the config asks for."""
+        """Build (or, for tantivy, open and update) the index the config asks for.
+
+        Without a ``corpus``, it is read from the configured paths, and so are
+        their glossaries (``synonyms.yaml``).
+        """
+        if corpus is None:
+            config = with_glossaries(config)
         engine = choose_engine(config, corpus)
         if engine == "tantivy" and corpus is None:
             return cls._open_store(config, progress)

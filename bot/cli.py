@@ -276,10 +276,31 @@ def cmd_index(config: Config, args: argparse.Namespace) -> int:
         date = f", {meta.date}" if meta.date else ""
         print(f"  {document.doc_id}: {document.passage_count} passages")
         print(f"    “{meta.title}” ({meta.source}{date})")
-    print(f"skipped:     {len(corpus.skipped)} file(s)")
-    for skipped in corpus.skipped:
-        print(f"  {skipped.path}: {skipped.reason}")
+    for line in skipped_summary(corpus.skipped):
+        print(line)
     return 0
+
+
+SKIP_HEADINGS = {
+    "excluded": "excluded (corpus.exclude)",
+    "merged": "merged (a source beside its page, shown as the page)",
+    "repeat": "repeats (passages shown in the pages they repeat)",
+    "skipped": "skipped",
+}
+
+
+def skipped_summary(skipped, examples: int = 5) -> list[str]:
+    """What was not indexed, by kind: a count and a few examples, not thousands of lines."""
+    by_kind: dict[str, list] = {}
+    for item in skipped:
+        by_kind.setdefault(item.kind, []).append(item)
+    lines = [f"skipped:     {len(skipped)} file(s) or folder(s) not indexed as they are"]
+    for kind, items in by_kind.items():
+        lines.append(f"  {SKIP_HEADINGS.get(kind, kind)}: {len(items)}")
+        lines += [f"    {item.path}: {item.reason}" for item in items[:examples]]
+        if len(items) > examples:
+            lines.append(f"    … and {len(items) - examples} more")
+    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover

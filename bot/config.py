@@ -44,6 +44,8 @@ class CorpusConfig:
 
     paths: tuple[Path, ...] = (Path("seeds"),)
     extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm")
+    # Globs (relative to the corpus folder, .gitignore style) that are never documents.
+    exclude: tuple[str, ...] = ()
     # Regular expressions (case-insensitive, searched in a line stripped of
     # emoji and markdown decoration); a matching line is never a passage.
     ignore_patterns: tuple[str, ...] = field(default=(), metadata={"regex": True})

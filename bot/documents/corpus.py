@@ -59,6 +59,7 @@ class Corpus:
     documents: dict[str, Document] = field(default_factory=dict)
     passages: list[Passage] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+    hidden: set[int] = field(default_factory=set)  # pids repeating other pages (repeats.py)
 
 
 def compile_ignore_patterns(patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
@@ -77,6 +78,9 @@ def load_corpus(config: CorpusConfig) -> Corpus:
         corpus.documents[document.doc_id] = document
     if not corpus.passages:
         raise no_document_error(config.paths, corpus.skipped)
+    from bot.documents.repeats import hide_repeats  # it imports this module
+
+    hide_repeats(corpus)
     return corpus
 
 
@@ -93,7 +97,7 @@ def iter_documents(
 ) -> Iterator[tuple[Document, list[Passage]]]:
     """Yield each readable document with its passages (pid is per document here)."""
     ignore = compile_ignore_patterns(config.ignore_patterns)
-    for item in walk_corpus(config.paths, config.extensions):
+    for item in walk_corpus(config.paths, config.extensions, config.exclude):
         if isinstance(item, SkippedFile):
             _skip(skipped, item)
             continue
@@ -161,7 +165,8 @@ def corpus_from_records(
 
 
 def _skip(skipped: list[SkippedFile], item: SkippedFile) -> None:
-    log.warning("skipping %s: %s", item.path, item.reason)
+    level = logging.WARNING if item.kind == "skipped" else logging.DEBUG  # not excluded, merged
+    log.log(level, "skipping %s: %s", item.path, item.reason)
     skipped.append(item)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.documents.exclude import ExcludeRules, page_of_source, sphinx_page_of_source
 from bot.documents.htmltext import html_to_text
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,11 @@ class SourceText:
 class SkippedFile:
     path: str
     reason: str
+    kind: str = "skipped"  # or "excluded" (corpus.exclude), "merged" (a source of a page)
+
+
+EXCLUDED = "excluded"
+MERGED = "merged"
 
 
 class UnreadableFile(Exception):
@@ -67,29 +73,67 @@ class UnreadableFile(Exception):
 
 
 def walk_corpus(
-    roots: tuple[Path, ...], extensions: tuple[str, ...]
+    roots: tuple[Path, ...], extensions: tuple[str, ...], exclude: tuple[str, ...] = ()
 ) -> Iterator[tuple[Path, str] | SkippedFile]:
     """Yield (path, doc_id) for every candidate document, or SkippedFile for the rest.
 
     Folders are walked recursively without following symlinked folders (so a
     symlink loop cannot trap the walk); hidden files and sidecars are ignored.
+    A folder or file matching ``exclude`` is reported once and not walked; a
+    source file beside its rendered page is reported as merged into the page.
     """
     wanted = {e.lower() for e in extensions}
+    rules = ExcludeRules(exclude)
     prefix_roots = len(roots) > 1
     seen: set[Path] = set()
     for root in roots:
         label = root.name if prefix_roots else ""
+
+        def named(rel: str, label: str = label) -> str:
+            return f"{label}/{rel}" if label else rel
+
         if root.is_file():
             yield from _candidate(root, label or root.name, wanted, seen)
             continue
         for folder, dirs, files in os.walk(root, followlinks=False, onerror=None):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if name.startswith(".") or name.endswith(SIDECAR_SUFFIXES):
+            base = Path(folder).relative_to(root).as_posix()
+            prefix = "" if base == "." else base + "/"
+            kept = []
+            for name in sorted(d for d in dirs if not d.startswith(".")):
+                pattern = rules.match(prefix + name, is_dir=True)
+                if pattern is None:
+                    kept.append(name)
+                else:
+                    reason = f"excluded by corpus.exclude {pattern!r}"
+                    yield SkippedFile(named(prefix + name + "/"), reason, EXCLUDED)
+            dirs[:] = kept
+            names = {n for n in files if not n.startswith(".")}
+            for name in sorted(names):
+                if name.endswith(SIDECAR_SUFFIXES):
                     continue
-                path = Path(folder) / name
-                rel = path.relative_to(root).as_posix()
-                yield from _candidate(path, f"{label}/{rel}" if label else rel, wanted, seen)
+                rel = prefix + name
+                skip = _not_a_document(root, rel, names, wanted, rules)
+                if skip is not None:
+                    yield SkippedFile(named(rel), *skip)
+                    continue
+                yield from _candidate(Path(folder) / name, named(rel), wanted, seen)
+
+
+def _not_a_document(
+    root: Path, rel: str, names: set[str], wanted: set[str], rules: ExcludeRules
+) -> tuple[str, str] | None:
+    """(reason, kind) when an exclusion or a rendered page of this source takes its place."""
+    pattern = rules.match(rel, is_dir=False)
+    if pattern is not None:
+        return f"excluded by corpus.exclude {pattern!r}", EXCLUDED
+    if Path(rel).suffix.lower() not in wanted:
+        return None
+    page = page_of_source(rel, names, wanted) or sphinx_page_of_source(
+        rel, lambda page: Path(page).suffix.lower() in wanted and (root / page).is_file()
+    )
+    if page is not None:
+        return f"source of {page}, shown as the page", MERGED
+    return None
 
 
 def _candidate(

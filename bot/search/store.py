@@ -277,9 +277,12 @@ class IndexStore:
     def _scan(self) -> Iterator[tuple[Path, str]]:
         """Candidate files; the others (wrong type, symlink loops...) go to walk_skipped."""
         self.walk_skipped = []
-        for item in walk_corpus(self.config.corpus.paths, self.config.corpus.extensions):
+        for item in walk_corpus(
+            self.config.corpus.paths, self.config.corpus.extensions, self.config.corpus.exclude
+        ):
             if isinstance(item, SkippedFile):
-                log.warning("skipping %s: %s", item.path, item.reason)
+                if item.kind == "skipped":  # not excluded or merged on purpose
+                    log.warning("skipping %s: %s", item.path, item.reason)
                 self.walk_skipped.append(item)
             else:
                 yield item

@@ -62,7 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = with_config(
         commands.add_parser("eval", help="measure answer quality on a benchmark")
     )
-    evaluate.add_argument("path", help="a BEIR-layout folder or a seed-format question file")
+    evaluate.add_argument(
+        "path", help="a BEIR-layout folder, a seed-format or a docs question file"
+    )
+    evaluate.add_argument(
+        "corpus",
+        nargs="?",
+        help="docs question file only: the documents folder (default: --config's "
+        "corpus.paths when given, else the file's root)",
+    )
     evaluate.add_argument(
         "--engine", choices=["rank-bm25", "tantivy"], help="ranking engine (default: as configured)"
     )
@@ -71,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--docs", metavar="REGEX", help="only queries whose relevant documents match REGEX"
     )
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.add_argument(
+        "-v", "--verbose", action="store_true", help="docs question file: list misses"
+    )
     return parser
 
 
@@ -187,6 +198,7 @@ def chat_reply(answerer: Answerer, last: Answer | None, line: str) -> tuple[str,
 def cmd_eval(config: Config, args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from bot.docs_eval import is_docs_question_file
     from bot.evaluation import (
         EvalError,
         evaluate,
@@ -195,6 +207,10 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
         require_pytrec_eval,
     )
 
+    if is_docs_question_file(Path(args.path)):
+        return cmd_eval_docs(config, args)
+    if args.corpus:
+        raise UsageError("a corpus folder is only taken with a docs question file")
     try:
         require_pytrec_eval()  # before reading a benchmark that may be large
         data = load_eval_set(Path(args.path), args.split, args.docs)
@@ -202,6 +218,37 @@ def cmd_eval(config: Config, args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     report = evaluate(data, config, args.engine, progress=sys.stderr.isatty())
     print(json.dumps(report.as_dict(), indent=2) if args.json else format_report(report))
+    return 0
+
+
+def cmd_eval_docs(config: Config, args: argparse.Namespace) -> int:
+    """Page hits, quoted answers and refusals on a docs question file (realdocs format)."""
+    from pathlib import Path
+
+    from bot.docs_eval import (
+        DocsEvalError,
+        eval_config,
+        evaluate_docs,
+        format_docs_report,
+        load_docs_questions,
+    )
+
+    try:
+        questions = load_docs_questions(Path(args.path))
+    except DocsEvalError as exc:
+        raise UsageError(str(exc)) from None
+    corpus = Path(args.corpus) if args.corpus else None
+    if corpus is None and not args.config:
+        corpus = questions.root
+    if corpus is not None and not corpus.exists():
+        raise UsageError(f"corpus folder not found: {corpus}")
+    config = eval_config(config, corpus, engine=args.engine)
+    root = Path(args.corpus) if args.corpus else questions.root or config.corpus.paths[0]
+    report = evaluate_docs(questions, config, root, progress=sys.stderr.isatty())
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_docs_report(report, args.verbose))
     return 0
 
 
@@ -228,10 +275,35 @@ def cmd_index(config: Config, args: argparse.Namespace) -> int:
         date = f", {meta.date}" if meta.date else ""
         print(f"  {document.doc_id}: {plural(document.passage_count, 'passage')}")
         print(f"    “{meta.title}” ({meta.source}{date})")
-    print(f"skipped:     {plural(len(corpus.skipped), 'file')}")
-    for skipped in corpus.skipped:
-        print(f"  {skipped.path}: {skipped.reason}")
+    for line in skipped_summary(corpus.skipped):
+        print(line)
     return 0
+
+
+SKIP_HEADINGS = {
+    "excluded": "excluded (corpus.exclude)",
+    "merged": "merged (a source beside its page, shown as the page)",
+    "repeat": "repeats (passages shown in the pages they repeat)",
+    "skipped": "skipped",
+}
+
+
+def skipped_summary(skipped, examples: int = 5) -> list[str]:
+    """What was not indexed: every unreadable file, and a count with a few examples
+    for each kind left out on purpose (excluded, merged into a page...)."""
+    unread = [item for item in skipped if item.kind == "skipped"]
+    lines = [f"skipped:     {plural(len(unread), 'file')}"]
+    lines += [f"  {item.path}: {item.reason}" for item in unread]
+    by_kind: dict[str, list] = {}
+    for item in skipped:
+        if item.kind != "skipped":
+            by_kind.setdefault(item.kind, []).append(item)
+    for kind, items in by_kind.items():
+        lines.append(f"{SKIP_HEADINGS.get(kind, kind)}: {len(items)}")
+        lines += [f"  {item.path}: {item.reason}" for item in items[:examples]]
+        if len(items) > examples:
+            lines.append(f"  … and {len(items) - examples} more")
+    return lines
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -53,6 +53,8 @@ class CorpusConfig:
     # No default corpus: a config names its documents (the shipped one names seeds/).
     paths: tuple[Path, ...] = ()
     extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm")
+    # Globs (relative to the corpus folder, .gitignore style) that are never documents.
+    exclude: tuple[str, ...] = ()
     # Regular expressions (case-insensitive, searched in a line stripped of
     # emoji and markdown decoration); a matching line is never a passage.
     ignore_patterns: tuple[str, ...] = field(default=(), metadata={"regex": True})

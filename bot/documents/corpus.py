@@ -60,6 +60,7 @@ class Corpus:
     documents: dict[str, Document] = field(default_factory=dict)
     passages: list[Passage] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+    hidden: set[int] = field(default_factory=set)  # pids repeating other pages (repeats.py)
 
 
 def compile_ignore_patterns(patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
@@ -79,6 +80,9 @@ def load_corpus(config: CorpusConfig) -> Corpus:
     log_skipped(corpus.skipped, log)
     if not corpus.passages:
         raise no_document_error(config.paths, corpus.skipped)
+    from bot.documents.repeats import hide_repeats  # it imports this module
+
+    hide_repeats(corpus)
     return corpus
 
 
@@ -97,7 +101,7 @@ def iter_documents(
 
     Unreadable files go to ``skipped``, unlogged: the build logs them once."""
     ignore = compile_ignore_patterns(config.ignore_patterns)
-    for item in walk_corpus(config.paths, config.extensions):
+    for item in walk_corpus(config.paths, config.extensions, config.exclude):
         if isinstance(item, SkippedFile):
             skipped.append(item)
             continue

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import GLOSSARY_NAME
+from bot.documents.exclude import ExcludeRules, page_of_source, sphinx_page_of_source
 from bot.documents.htmltext import html_to_text
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,11 @@ class SourceText:
 class SkippedFile:
     path: str
     reason: str
+    kind: str = "skipped"  # or "excluded" (corpus.exclude), "merged" (a source of a page)
+
+
+EXCLUDED = "excluded"
+MERGED = "merged"
 
 
 def log_skipped(skipped: list[SkippedFile], logger: logging.Logger) -> None:
@@ -73,6 +79,7 @@ def log_skipped(skipped: list[SkippedFile], logger: logging.Logger) -> None:
     """
     for item in skipped:
         logger.debug("skipping %s: %s", item.path, item.reason)
+    skipped = [item for item in skipped if item.kind == "skipped"]  # not excluded, merged
     if not skipped:
         return
     shown = "; ".join(f"{item.path}: {item.reason}" for item in skipped[:_SKIPPED_SHOWN])
@@ -91,7 +98,7 @@ class UnreadableFile(Exception):
 
 
 def walk_corpus(
-    roots: tuple[Path, ...], extensions: tuple[str, ...]
+    roots: tuple[Path, ...], extensions: tuple[str, ...], exclude: tuple[str, ...] = ()
 ) -> Iterator[tuple[Path, str] | SkippedFile]:
     """Yield (path, doc_id) for every candidate document, or SkippedFile for the rest.
 
@@ -101,28 +108,62 @@ def walk_corpus(
     A symlinked file is read only if its real path lies inside a configured
     path: a link committed to a docs folder must not publish a file from
     elsewhere on the machine (say the bot's own ``.env``).
+    A folder or file matching ``exclude`` is reported once and not walked; a
+    source file beside its rendered page is reported as merged into the page.
     """
     wanted = {e.lower() for e in extensions}
+    rules = ExcludeRules(exclude)
     prefix_roots = len(roots) > 1
     seen: set[Path] = set()
     inside = _real_roots(roots)
     for root in roots:
         label = root.name if prefix_roots else ""
+
+        def named(rel: str, label: str = label) -> str:
+            return f"{label}/{rel}" if label else rel
+
         if root.is_file():
             yield from _candidate(root, label or root.name, wanted, seen, inside)
             continue
         for folder, dirs, files in os.walk(root, followlinks=False, onerror=None):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            top = Path(folder) == root
-            for name in sorted(files):
-                if name.startswith(".") or name.endswith(SIDECAR_SUFFIXES):
+            base = Path(folder).relative_to(root).as_posix()
+            prefix = "" if base == "." else base + "/"
+            kept = []
+            for name in sorted(d for d in dirs if not d.startswith(".")):
+                pattern = rules.match(prefix + name, is_dir=True)
+                if pattern is None:
+                    kept.append(name)
+                else:
+                    reason = f"excluded by corpus.exclude {pattern!r}"
+                    yield SkippedFile(named(prefix + name + "/"), reason, EXCLUDED)
+            dirs[:] = kept
+            names = {n for n in files if not n.startswith(".")}
+            for name in sorted(names):
+                if name.endswith(SIDECAR_SUFFIXES) or (not prefix and name == GLOSSARY_NAME):
                     continue
-                if top and name == GLOSSARY_NAME:
+                rel = prefix + name
+                skip = _not_a_document(root, rel, names, wanted, rules)
+                if skip is not None:
+                    yield SkippedFile(named(rel), *skip)
                     continue
-                path = Path(folder) / name
-                rel = path.relative_to(root).as_posix()
-                doc_id = f"{label}/{rel}" if label else rel
-                yield from _candidate(path, doc_id, wanted, seen, inside)
+                yield from _candidate(Path(folder) / name, named(rel), wanted, seen, inside)
+
+
+def _not_a_document(
+    root: Path, rel: str, names: set[str], wanted: set[str], rules: ExcludeRules
+) -> tuple[str, str] | None:
+    """(reason, kind) when an exclusion or a rendered page of this source takes its place."""
+    pattern = rules.match(rel, is_dir=False)
+    if pattern is not None:
+        return f"excluded by corpus.exclude {pattern!r}", EXCLUDED
+    if Path(rel).suffix.lower() not in wanted:
+        return None
+    page = page_of_source(rel, names, wanted) or sphinx_page_of_source(
+        rel, lambda page: Path(page).suffix.lower() in wanted and (root / page).is_file()
+    )
+    if page is not None:
+        return f"source of {page}, shown as the page", MERGED
+    return None
 
 
 def _real_roots(roots: tuple[Path, ...]) -> tuple[Path, ...]:

@@ -25,6 +25,7 @@ from bot.analysis.typos import TypoCorrector
 from bot.config import Config, with_glossaries
 from bot.documents.corpus import Corpus, Document, Passage, load_corpus, no_document_error
 from bot.documents.loading import SkippedFile, walk_corpus
+from bot.documents.repeats import hide_repeats
 from bot.documents.sentences import split_sentences
 from bot.search.answer_types import expected_type, has_evidence
 from bot.search.engine import SECTION_FIELD, TITLE_FIELD, Engine, RankBM25Engine, field_of, idf
@@ -199,6 +200,7 @@ class SearchIndex:
             raise no_document_error(config.corpus.paths, skipped)
         corpus = Corpus(documents=documents, skipped=skipped)
         corpus.passages = PassageView(engine, count)  # type: ignore[assignment]
+        hide_repeats(corpus)
         digest = hashlib.blake2b(digest_size=4)
         for doc_id, entry in sorted(manifest.files.items()):
             digest.update(f"{doc_id}\0{entry.sha256}\n".encode())
@@ -268,6 +270,8 @@ class SearchIndex:
         with_groups = any(term.startswith("~") for term in query.terms)
         title_credit = self.title_credit(query) if retrieval.title_coverage else {}
         for hit in hits:
+            if hit.pid in self.corpus.hidden:  # repeats a more specific page
+                continue
             passage = self.corpus.passages[hit.pid]
             if not has_evidence(wanted, passage.text):
                 continue
@@ -471,7 +475,9 @@ def choose_engine(config: Config, corpus: Corpus | None) -> str:
         size = len(corpus.passages)
     else:
         total = 0
-        for item in walk_corpus(config.corpus.paths, config.corpus.extensions):
+        for item in walk_corpus(
+            config.corpus.paths, config.corpus.extensions, config.corpus.exclude
+        ):
             if not isinstance(item, SkippedFile):
                 with contextlib.suppress(OSError):
                     total += item[0].stat().st_size

@@ -281,7 +281,9 @@ class IndexStore:
     def _scan(self) -> Iterator[tuple[Path, str]]:
         """Candidate files; the others (wrong type, symlink loops...) go to walk_skipped."""
         self.walk_skipped = []
-        for item in walk_corpus(self.config.corpus.paths, self.config.corpus.extensions):
+        for item in walk_corpus(
+            self.config.corpus.paths, self.config.corpus.extensions, self.config.corpus.exclude
+        ):
             if isinstance(item, SkippedFile):
                 self.walk_skipped.append(item)  # logged when the index is built, not each open
             else:

@@ -6,18 +6,34 @@ set grew in three batches (written before tuning, then two held-out batches
 written without seeing the tuned system). Questions the lexical ranker still
 gets wrong carry ``known_miss: <why>`` and run as strict xfails: they are
 reported on every run, and one that starts passing fails until the marker goes.
+Every test runs on both engines (rank-bm25 in memory, the tantivy store).
 """
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 import yaml
+
+from bot.answer.answerer import Answerer
+from bot.search.index import SearchIndex
 
 QUESTIONS = yaml.safe_load(
     (Path(__file__).parent / "data" / "seed_questions.yaml").read_text(encoding="utf-8")
 )["questions"]
 ANSWERABLE = [q for q in QUESTIONS if q["answer"] is not None]
 OFF_TOPIC = [q for q in QUESTIONS if q["answer"] is None]
+
+
+@pytest.fixture(scope="module", params=["rank-bm25", "tantivy"])
+def seed_answerer(request, seed_config, tmp_path_factory):
+    """The seed answerer on each engine (tantivy's store in a temporary folder)."""
+    retrieval = dataclasses.replace(
+        seed_config.retrieval, engine=request.param, index_dir=tmp_path_factory.mktemp("index")
+    )
+    index = SearchIndex.build(dataclasses.replace(seed_config, retrieval=retrieval))
+    assert index.engine.name == request.param
+    return Answerer(index)
 
 
 def cases(questions):

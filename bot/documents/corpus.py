@@ -29,6 +29,7 @@ from bot.documents.passages import _ATX_HEADING, collapse, passages_of
 log = logging.getLogger(__name__)
 
 _TITLE_MAX_CHARS = 200
+NO_PASSAGE = "no passage left after removing boilerplate"
 
 
 class CorpusError(Exception):
@@ -111,25 +112,39 @@ def iter_documents(
         except UnreadableFile as exc:
             skipped.append(SkippedFile(doc_id, str(exc)))
             continue
-        meta = build_meta(source.meta, fallback_title(source), path)
-        passages = [
-            Passage(i, doc_id, p.section, p.paragraph, p.start, p.end, p.text)
-            for i, p in enumerate(
-                passages_of(
-                    source.text,
-                    source.body_start,
-                    markdown=source.kind in ("markdown", "html"),
-                    ignore=ignore,
-                    min_words=config.min_passage_words,
-                    max_chars=config.max_passage_chars,
-                    skip_title_line=meta.title,
-                )
-            )
-        ]
-        if not passages:
-            skipped.append(SkippedFile(doc_id, "no passage left after removing boilerplate"))
+        found = document_of(source, config, ignore)
+        if found is None:
+            skipped.append(SkippedFile(doc_id, NO_PASSAGE))
             continue
-        yield Document(doc_id, path, source.kind, meta, len(passages)), passages
+        yield found
+
+
+def document_of(
+    source: SourceText, config: CorpusConfig, ignore: list[re.Pattern[str]]
+) -> tuple[Document, list[Passage]] | None:
+    """A read file's document and passages (pid per document); None if no passage is left.
+
+    The one place a file becomes passages: ``load_corpus`` and the tantivy store
+    both call it, so both engines index the same passages.
+    """
+    meta = build_meta(source.meta, fallback_title(source), source.path)
+    passages = [
+        Passage(i, source.doc_id, p.section, p.paragraph, p.start, p.end, p.text)
+        for i, p in enumerate(
+            passages_of(
+                source.text,
+                source.body_start,
+                markdown=source.kind in ("markdown", "html"),
+                ignore=ignore,
+                min_words=config.min_passage_words,
+                max_chars=config.max_passage_chars,
+                skip_title_line=meta.title,
+            )
+        )
+    ]
+    if not passages:
+        return None
+    return Document(source.doc_id, source.path, source.kind, meta, len(passages)), passages
 
 
 def corpus_from_records(

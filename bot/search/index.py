@@ -17,22 +17,28 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from bot.analysis.analyzer import Analyzer, bigrams
-from bot.analysis.synonyms import AcronymMiner, SynonymTable, build_synonyms
+from bot.analysis.analyzer import Analyzer
+from bot.analysis.synonyms import SynonymTable
 from bot.analysis.typos import TypoCorrector
 from bot.config import Config, with_glossaries
-from bot.documents.corpus import Corpus, Document, Passage, load_corpus, no_document_error
+from bot.documents.corpus import Corpus, Passage, load_corpus, no_document_error
 from bot.documents.loading import SkippedFile, walk_corpus
 from bot.documents.repeats import hide_repeats
 from bot.documents.sentences import split_sentences
 from bot.search.answer_types import expected_type, has_evidence
-from bot.search.engine import SECTION_FIELD, TITLE_FIELD, Engine, RankBM25Engine, field_of, idf
+from bot.search.engine import TITLE_FIELD, Engine, RankBM25Engine, field_of, idf
 from bot.search.query import Query, QueryBuilder
-
-if TYPE_CHECKING:
-    from bot.search.store import StoreReport
+from bot.search.store import IndexStore, PassageView, StoreReport
+from bot.search.tantivy_engine import TantivyEngine
+from bot.search.terms import (
+    FieldTerms,
+    PassageTerms,
+    field_terms,
+    mine_acronyms,
+    synonym_table,
+    vocabulary_size,
+)
 
 log = logging.getLogger(__name__)
 BYTES_PER_PASSAGE = 600
@@ -136,37 +142,21 @@ class SearchIndex:
         analyzer = Analyzer(config.analysis)
         mined: list[tuple[str, str]] = []
         if config.analysis.mine_acronyms:
-            miner = AcronymMiner()
-            for passage in corpus.passages:
-                miner.feed(passage.text)
-            mined = miner.pairs()
-            log.debug("mined acronyms: %s", mined)
-        synonyms = build_synonyms(
-            analyzer, config.analysis.synonyms, mined, config.analysis.synonym_weight
-        )
+            mined = mine_acronyms(passage.text for passage in corpus.passages)
+        synonyms = synonym_table(analyzer, config.analysis, mined)
         doc_freqs: Counter[str] = Counter()
-        surface_terms: dict[str, str] = {}
-        fields = FieldTerms(analyzer, synonyms, corpus.documents)
         with_bigrams = config.retrieval.bigram_weight > 0
-        retrieval = config.retrieval
-        tantivy_engine = None
-        documents: list[list[str]] = []
+        terms = PassageTerms(analyzer, synonyms, corpus.documents, with_bigrams, None, doc_freqs)
+        engine: Engine
         if engine_name == "tantivy":
-            from bot.search.tantivy_engine import TantivyEngine
-
             tantivy_engine = TantivyEngine(None)
-        for passage in corpus.passages:
-            terms = index_terms(analyzer, synonyms, passage.text, surface_terms, with_bigrams)
-            terms += fields.of(passage)
-            doc_freqs.update(set(terms))
-            if tantivy_engine is not None:
-                tantivy_engine.add(passage, terms)
-            else:
-                documents.append(terms)
-        if tantivy_engine is not None:
+            terms.index(corpus.passages, tantivy_engine.add)
             tantivy_engine.commit()
-            engine: Engine = tantivy_engine
+            engine = tantivy_engine
         else:
+            documents: list[list[str]] = []
+            terms.index(corpus.passages, lambda _, passage_terms: documents.append(passage_terms))
+            retrieval = config.retrieval
             engine = RankBM25Engine(
                 documents, retrieval.k1, retrieval.b, retrieval.epsilon, retrieval.idf
             )
@@ -178,18 +168,14 @@ class SearchIndex:
             synonyms,
             engine,
             lambda t: doc_freqs.get(t, 0),
-            surface_terms,
+            terms.vocabulary,
             seconds,
-            vocabulary_size=sum(1 for t in doc_freqs if field_of(t) == "words"),
+            vocabulary_size=terms.vocabulary_size,
             fingerprint=_passages_fingerprint(corpus.passages),
         )
 
     @classmethod
     def _open_store(cls, config: Config, progress: bool) -> SearchIndex:
-        from functools import lru_cache
-
-        from bot.search.store import IndexStore, PassageView
-
         analyzer = Analyzer(config.analysis)
         store = IndexStore(config, config.retrieval.index_dir)
         engine, manifest, synonyms, vocabulary, report = store.open(analyzer, progress)
@@ -222,7 +208,7 @@ class SearchIndex:
             lru_cache(maxsize=100_000)(engine.doc_freq),
             vocabulary,
             report.seconds,
-            vocabulary_size=len(set(vocabulary.values())),
+            vocabulary_size=vocabulary_size(vocabulary),
             fingerprint=digest.hexdigest(),
             store_report=report,
         )
@@ -413,55 +399,6 @@ class SearchIndex:
         return [(term, p * scale) for term, p in chosen]
 
 
-class FieldTerms:
-    """A passage's title and section terms, as separate fields ("t:term", "s:term").
-
-    Engines score each field on its own (BM25F-style), so a title shared by
-    every passage of a long document adds the same to all of them instead of
-    changing their length normalisation. Title words count toward question
-    coverage when ``retrieval.title_coverage`` is on (``SearchIndex.title_credit``).
-    Questions reach the fields with ``field_terms``.
-    """
-
-    def __init__(
-        self, analyzer: Analyzer, synonyms: SynonymTable, documents: Mapping[str, Document]
-    ) -> None:
-        self.analyzer = analyzer
-        self.synonyms = synonyms
-        self.documents = documents
-        self._cache: dict[str, list[str]] = {}
-
-    def of(self, passage: Passage) -> list[str]:
-        document = self.documents.get(passage.doc_id)
-        title = document.meta.title if document else ""
-        extra = [TITLE_FIELD + term for term in self._terms(title)]
-        if passage.section:
-            extra += [SECTION_FIELD + term for term in self._terms(passage.section)]
-        return extra
-
-    def title_words(self, passage: Passage) -> Collection[str]:
-        """The terms of the passage's document title, as plain (text) terms."""
-        document = self.documents.get(passage.doc_id)
-        return self._terms(document.meta.title if document else "")
-
-    def _terms(self, text: str) -> list[str]:
-        if text not in self._cache:
-            terms = self.analyzer.terms(text)
-            self._cache[text] = terms + self.synonyms.expand(terms)
-        return self._cache[text]
-
-
-def field_terms(terms: dict[str, float], title_weight: float, section_weight: float) -> None:
-    """Add the title and section field versions of a question's words, weighted."""
-    for term, weight in list(terms.items()):
-        if field_of(term) != "words":
-            continue
-        if title_weight:
-            terms[TITLE_FIELD + term] = weight * title_weight
-        if section_weight:
-            terms[SECTION_FIELD + term] = weight * section_weight
-
-
 def choose_engine(config: Config, corpus: Corpus | None) -> str:
     """The configured engine; for "auto", tantivy from auto_tantivy_from passages on.
 
@@ -490,22 +427,3 @@ def _passages_fingerprint(passages) -> str:
     for passage in passages:
         digest.update(f"{passage.doc_id}\0{passage.start}\0{passage.end}\n".encode())
     return digest.hexdigest()
-
-
-def index_terms(
-    analyzer: Analyzer,
-    synonyms: SynonymTable,
-    text: str,
-    surface_terms: dict[str, str] | None = None,
-    with_bigrams: bool = False,
-) -> list[str]:
-    """A passage's index terms: its own, synonym group terms, and (optionally) bigrams."""
-    pairs = analyzer.term_pairs(text)
-    terms = [term for _, term in pairs]
-    if surface_terms is not None:
-        for norm, term in pairs:
-            surface_terms.setdefault(norm, term)
-    extra = synonyms.expand(terms)
-    if with_bigrams:
-        extra += bigrams(terms)
-    return terms + extra

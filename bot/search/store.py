@@ -35,24 +35,29 @@ except ImportError:  # not POSIX: one process per index folder
 
 from bot import __version__
 from bot.analysis.analyzer import Analyzer
-from bot.analysis.synonyms import AcronymMiner, SynonymTable, build_synonyms
+from bot.analysis.synonyms import SynonymTable
 from bot.config import Config
-from bot.documents.corpus import Document, Passage, compile_ignore_patterns, fallback_title
+from bot.documents.corpus import (
+    NO_PASSAGE,
+    Document,
+    Passage,
+    compile_ignore_patterns,
+    document_of,
+)
 from bot.documents.loading import (
     DocumentMeta,
     SkippedFile,
     UnreadableFile,
-    build_meta,
     log_skipped,
     read_source,
     walk_corpus,
 )
-from bot.documents.passages import passages_of
 from bot.progress import progress_bar
 from bot.search.tantivy_engine import TantivyEngine
+from bot.search.terms import PassageTerms, mine_acronyms, synonym_table
 
 log = logging.getLogger(__name__)
-FORMAT = 3
+FORMAT = 4  # 4: acronyms mined from passages (as in memory), not whole files
 MANIFEST = "manifest.json"
 VOCABULARY = "vocabulary.tsv"
 
@@ -154,6 +159,7 @@ class IndexStore:
         self.config = config
         self.key = settings_key(config)
         self.folder = root / self.key
+        self._ignore = compile_ignore_patterns(config.corpus.ignore_patterns)
 
     def open(self, analyzer: Analyzer, progress: bool = False):
         """Open, update or build the index; returns (engine, manifest, synonyms, vocab, report).
@@ -231,16 +237,19 @@ class IndexStore:
         self.folder.mkdir(parents=True)
         manifest = Manifest(self.key, {})
         files = list(self._scan())
-        miner = AcronymMiner()
-        for path, doc_id in progress_bar(files, "mining acronyms", progress, "files"):
-            with contextlib.suppress(UnreadableFile):
-                miner.feed(read_source(path, doc_id, self.config.corpus.max_file_bytes).text)
-        manifest.mined = [list(pair) for pair in miner.pairs()]
+        if self.config.analysis.mine_acronyms:
+            texts = (
+                passage.text
+                for path, doc_id in progress_bar(files, "mining acronyms", progress, "files")
+                for passage in self._passages(path, doc_id)
+            )
+            manifest.mined = [list(pair) for pair in mine_acronyms(texts)]
         synonyms = self._synonyms(analyzer, manifest)
         engine = TantivyEngine(self.folder / "tantivy")
         vocabulary: dict[str, str] = {}
+        terms = self._terms(analyzer, synonyms, vocabulary)
         for path, doc_id in progress_bar(files, "indexing", progress, "files"):
-            self._index_file(engine, manifest, analyzer, synonyms, vocabulary, path, doc_id)
+            self._index_file(engine, manifest, terms, path, doc_id)
         engine.commit()
         self._save(manifest, vocabulary)
         log_skipped(self.skipped(manifest), log)
@@ -270,8 +279,9 @@ class IndexStore:
                 if doc_id in manifest.files:
                     engine.delete_document(doc_id)
                     manifest.files.pop(doc_id)
+            terms = self._terms(analyzer, synonyms, vocabulary)
             for path, doc_id in todo:
-                self._index_file(engine, manifest, analyzer, synonyms, vocabulary, path, doc_id)
+                self._index_file(engine, manifest, terms, path, doc_id)
             engine.commit()
             self._save(manifest, vocabulary)
             entries = [(doc_id, manifest.files[doc_id]) for _, doc_id in todo]
@@ -290,15 +300,31 @@ class IndexStore:
                 yield item
 
     def _synonyms(self, analyzer: Analyzer, manifest: Manifest) -> SynonymTable:
-        mine = self.config.analysis.mine_acronyms
-        mined = [tuple(pair) for pair in manifest.mined] if mine else []
-        return build_synonyms(
-            analyzer, self.config.analysis.synonyms, mined, self.config.analysis.synonym_weight
-        )
+        mined = [(short, long) for short, long in manifest.mined]
+        return synonym_table(analyzer, self.config.analysis, mined)
 
-    def _index_file(self, engine, manifest, analyzer, synonyms, vocabulary, path, doc_id):
-        from bot.search.index import FieldTerms, index_terms  # bot.search.index imports this module
+    def _terms(self, analyzer: Analyzer, synonyms: SynonymTable, vocabulary: dict[str, str]):
+        """The shared passage -> terms step; documents are added as files are indexed."""
+        with_bigrams = self.config.retrieval.bigram_weight > 0
+        return PassageTerms(analyzer, synonyms, {}, with_bigrams, vocabulary)
 
+    def _passages(self, path: Path, doc_id: str) -> list[Passage]:
+        """A file's passages for the mining pass (none when it is unreadable or empty)."""
+        try:
+            source = read_source(path, doc_id, self.config.corpus.max_file_bytes)
+        except (UnreadableFile, OSError):
+            return []
+        found = document_of(source, self.config.corpus, self._ignore)
+        return found[1] if found else []
+
+    def _index_file(
+        self,
+        engine: TantivyEngine,
+        manifest: Manifest,
+        terms: PassageTerms,
+        path: Path,
+        doc_id: str,
+    ) -> None:
         entry = FileEntry(path.as_posix(), 0, 0, "", None)
         manifest.files[doc_id] = entry
         try:
@@ -309,44 +335,21 @@ class IndexStore:
             entry.skipped = str(exc) if isinstance(exc, UnreadableFile) else f"cannot read: {exc}"
             return
         entry.sha256 = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
-        meta = build_meta(source.meta, fallback_title(source), path)
-        passages = []
-        for part in passages_of(
-            source.text,
-            source.body_start,
-            markdown=source.kind in ("markdown", "html"),
-            ignore=compile_ignore_patterns(self.config.corpus.ignore_patterns),
-            min_words=self.config.corpus.min_passage_words,
-            max_chars=self.config.corpus.max_passage_chars,
-            skip_title_line=meta.title,
-        ):
-            passages.append(
-                Passage(
-                    manifest.next_pid,
-                    doc_id,
-                    part.section,
-                    part.paragraph,
-                    part.start,
-                    part.end,
-                    part.text,
-                )
-            )
-            manifest.next_pid += 1
-        if not passages:
-            entry.skipped = "no passage left after removing boilerplate"
+        found = document_of(source, self.config.corpus, self._ignore)
+        if found is None:
+            entry.skipped = NO_PASSAGE
             return
-        document = Document(doc_id, path, source.kind, meta, len(passages))
+        document, parts = found
+        passages = [dataclasses.replace(p, pid=manifest.next_pid + p.pid) for p in parts]
+        manifest.next_pid += len(passages)
         entry.document = {
-            "kind": source.kind,
-            "meta": dataclasses.asdict(meta),
-            "passage_count": len(passages),
+            "kind": document.kind,
+            "meta": dataclasses.asdict(document.meta),
+            "passage_count": document.passage_count,
         }
         entry.pids = [p.pid for p in passages]
-        fields = FieldTerms(analyzer, synonyms, {doc_id: document})
-        with_bigrams = self.config.retrieval.bigram_weight > 0
-        for passage in passages:
-            terms = index_terms(analyzer, synonyms, passage.text, vocabulary, with_bigrams)
-            engine.add(passage, terms + fields.of(passage))
+        terms.documents[doc_id] = document
+        terms.index(passages, engine.add)
 
     def documents(self, manifest: Manifest) -> dict[str, Document]:
         found = {}

@@ -51,7 +51,7 @@ from bot.progress import progress_bar
 from bot.search.tantivy_engine import TantivyEngine
 
 log = logging.getLogger(__name__)
-FORMAT = 3
+FORMAT = 4  # 4: acronyms mined by name runs only (stored pairs re-mined)
 MANIFEST = "manifest.json"
 VOCABULARY = "vocabulary.tsv"
 

@@ -8,6 +8,7 @@ import re
 # brackets, then whitespace, then something that can start a sentence.
 _BOUNDARY = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[\w\d])""")
 _NEXT_CHAR = re.compile(r"\s*(\S)")  # matched at a position: no copy of the rest of the text
+_LAST_SPACE = re.compile(r".*\s", re.DOTALL)  # greedy: up to the window's last whitespace
 _ABBREVIATIONS = frozenset(
     """
     mr mrs ms dr prof sr jr st vs etc e.g i.e u.s u.k u.n no fig gen gov sen rep jan feb
@@ -36,10 +37,30 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def _ends_with_abbreviation(text: str, start: int, dot: int) -> bool:
     if text[dot] != ".":
         return False
-    word = text[start:dot].rsplit(None, 1)[-1] if text[start:dot].strip() else ""
-    word = word.lstrip("\"'“‘(").lower()
+    word = _last_word(text, start, dot).lstrip("\"'“‘(").lower()
     # Single initials ("J. Smith") and known abbreviations ("Dr.", "U.S.").
     return len(word) == 1 and word.isalpha() or word in _ABBREVIATIONS
+
+
+def _last_word(text: str, start: int, end: int) -> str:
+    """The last whitespace-separated word of ``text[start:end]`` ("" if none).
+
+    Looks back only as far as the word reaches: a window that doubles until it
+    holds whitespace before the word, so a long sentence costs the length of its
+    last word, not of the sentence (the same word as ``rsplit(None, 1)[-1]``).
+    """
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    size = 32
+    while True:
+        window_start = max(start, end - size)
+        window = text[window_start:end]
+        space = _LAST_SPACE.match(window)
+        if space:
+            return window[space.end() :]
+        if window_start == start:
+            return window
+        size *= 2
 
 
 def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:

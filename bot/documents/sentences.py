@@ -8,7 +8,6 @@ import re
 # brackets, then whitespace, then something that can start a sentence.
 _BOUNDARY = re.compile(r"""[.!?…]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[\w\d])""")
 _NEXT_CHAR = re.compile(r"\s*(\S)")  # matched at a position: no copy of the rest of the text
-_LAST_SPACE = re.compile(r".*\s", re.DOTALL)  # greedy: up to the window's last whitespace
 _ABBREVIATIONS = frozenset(
     """
     mr mrs ms dr prof sr jr st vs etc e.g i.e u.s u.k u.n no fig gen gov sen rep jan feb
@@ -49,17 +48,12 @@ def _last_word(text: str, start: int, end: int) -> str:
     holds whitespace before the word, so a long sentence costs the length of its
     last word, not of the sentence (the same word as ``rsplit(None, 1)[-1]``).
     """
-    while end > start and text[end - 1].isspace():
-        end -= 1
     size = 32
     while True:
-        window_start = max(start, end - size)
-        window = text[window_start:end]
-        space = _LAST_SPACE.match(window)
-        if space:
-            return window[space.end() :]
-        if window_start == start:
-            return window
+        low = max(start, end - size)
+        parts = text[low:end].rsplit(None, 1)
+        if len(parts) == 2 or low == start:
+            return parts[-1] if parts else ""
         size *= 2
 
 

@@ -128,10 +128,6 @@ def _line_start_of_previous(lines: list[tuple[int, int]], index: int) -> int:
     return lines[index - 1][0] if index else -1
 
 
-def word_count(text: str) -> int:
-    return sum(1 for _ in _WORD.finditer(text))
-
-
 def has_words(text: str, count: int) -> bool:
     """Whether ``text`` holds at least ``count`` words (stops counting there)."""
     if count <= 0:

@@ -56,6 +56,73 @@ def test_acronyms_are_mined_from_text():
     assert ("IRS", "Internal Revenue Service") in pairs
     assert ("DOGE", "Department of Government Efficiency") in pairs  # never written as DOGE
     assert not any(name == "President Donald Trump" for _, name in pairs)
+    # A name never takes the lower-case word after it ("... Enforcement agents").
+    assert not any(acronym in {"ICEA", "DGES"} for acronym, _ in pairs)
+    # A name whose acronym is written gets no invented ones (IACE).
+    assert [a for a, name in pairs if name == "Immigration and Customs Enforcement"] == ["ICE"]
+
+
+def mined_from(corpus) -> set[tuple[str, str]]:
+    miner = AcronymMiner()
+    for passage in corpus.passages:
+        miner.feed(passage.text)
+    return set(miner.pairs())
+
+
+def test_seed_acronyms_are_names_people_abbreviate(seed_index):
+    pairs = mined_from(seed_index.corpus)
+    for wrong in [
+        ("SSB", "Social Security becoming"),
+        ("SSAC", "Social Security Administration cannot"),
+        ("DGES", "Department of Government Efficiency sought"),
+        ("ICEA", "Immigration and Customs Enforcement agents"),
+    ]:
+        assert wrong not in pairs
+    assert {
+        ("ICE", "Immigration and Customs Enforcement"),
+        ("SSA", "Social Security Administration"),
+        ("DHS", "Department of Homeland Security"),
+        ("IRS", "Internal Revenue Service"),
+    } <= pairs
+    assert all(name.split()[-1][0].isupper() for _, name in pairs)
+
+
+STANDARDS_TEXT = """The International Organization for Standardization (ISO) publishes thousands of
+standards. Delegates of the National Institute of Standards and Technology attend
+its meetings; NIST was founded in 1901. When World Wide Web Consortium members
+met, OGC (Open Geospatial Consortium) staff took notes. Some Technical Committee
+members argued, when asked. Every Joint Technical Committee meets twice a year, and the Open
+Geospatial Consortium sometimes joins. A Joint Technical Committee report, the
+Open Geospatial Consortium says, is due soon.
+"""
+
+
+def test_acronyms_of_an_unrelated_text():
+    miner = AcronymMiner()
+    miner.feed(STANDARDS_TEXT)
+    pairs = set(miner.pairs())
+    assert pairs == {
+        # Defined in brackets: the letters need not be the initials.
+        ("ISO", "International Organization for Standardization"),
+        ("OGC", "Open Geospatial Consortium"),
+        # Written elsewhere in capitals.
+        ("NIST", "National Institute of Standards and Technology"),
+    }
+
+
+def test_a_sentence_may_capitalise_the_word_before_a_name():
+    miner = AcronymMiner()
+    miner.feed("When Internal Revenue Service agents call, the IRS says, answer when you can.")
+    assert set(miner.pairs()) == {("IRS", "Internal Revenue Service")}
+
+
+def test_names_with_connectors_and_no_written_acronym_get_invented_ones():
+    miner = AcronymMiner()
+    miner.feed("Staff of the Bureau of Land Management came. Bureau of Land Management staff left.")
+    assert set(miner.pairs()) == {
+        ("BLM", "Bureau of Land Management"),
+        ("BOLM", "Bureau of Land Management"),
+    }
 
 
 def test_synonym_groups_give_one_group_term_to_every_form():

@@ -4,6 +4,7 @@ import pytest
 
 from bot.documents.corpus import CorpusError, load_corpus
 from bot.documents.loading import UnreadableFile, decode_text, normalise_date
+from bot.documents.passages import windows
 from tests.conftest import config_for, fail_reading, write
 
 
@@ -120,6 +121,24 @@ def test_long_paragraph_becomes_sentence_windows(tmp_path):
     assert all(p.text.endswith(".") for p in corpus.passages)  # whole sentences
     joined = " ".join(p.text for p in corpus.passages)
     assert joined == " ".join(sentences)
+
+
+def test_very_long_paragraph_becomes_windows_of_whole_sentences():
+    sentences = [
+        f"Dr. Smith wrote note {i}, e.g. about fig. {i} in the U.S. today." for i in range(3000)
+    ]
+    paragraph = " ".join(sentences)  # about 190,000 characters in one paragraph
+    cuts = list(windows(paragraph, 0, len(paragraph), 1500))
+    texts = [paragraph[s:e] for s, e in cuts]
+    assert all(len(t) <= 1500 and t.endswith("today.") for t in texts)
+    assert " ".join(texts) == paragraph
+
+
+def test_run_without_sentence_end_is_cut_only_where_the_limit_forces_it():
+    run = "word " * 40_000  # 200,000 characters, no sentence boundary
+    cuts = list(windows(run, 0, len(run) - 1, 1500))
+    assert all(e - s > 1500 - len("word ") for s, e in cuts[:-1])
+    assert " ".join(run[s:e] for s, e in cuts) == run.strip()
 
 
 def test_single_huge_line_is_cut_not_kept_whole(tmp_path):

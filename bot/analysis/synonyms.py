@@ -20,13 +20,12 @@ _CONNECTORS = ("of", "and", "for", "the", "on", "&")
 _NAME_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+(?:(?:of|and|for|the|on|&)[ \t]+)?[A-Z][a-z]+)+\b")
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}s?\b")
 _LEADING_ARTICLE = re.compile(r"^(?:The|A|An)[ \t]+")
-_NEXT_NOUN = re.compile(r"[ \t]+([a-z]{3,})\b")
-_NOT_NOUNS = frozenset(
-    """
-    and are was were has had have did does for the that this who which with from into
-    not but can will would could should said says told
-    """.split()
-)
+# An acronym in brackets right after the name it defines: "... Enforcement (ICE)".
+_BRACKETED_ACRONYM = re.compile(r"[ \t]*\(([A-Z]{2,6})s?\)")
+# A name in brackets after its acronym: "ICE (Immigration and Customs Enforcement)".
+_ACRONYM_THEN_NAME = re.compile(r"\b([A-Z]{2,6})s?[ \t]+\(([^()]{3,120})\)")
+_OPENERS = "\"'“‘([ \t\r\n"
+_CLOSERS = "\"'”’)]"
 
 
 @dataclass
@@ -124,53 +123,101 @@ def build_synonyms(
 class AcronymMiner:
     """Collects "Long Name" <-> ACRONYM pairs from document text.
 
-    An acronym is accepted when it occurs in capitals somewhere in the corpus
-    (IRS for "Internal Revenue Service"), or, for names of three or more
-    words, when the initials including connectors spell it and it is not an
-    ordinary word of the corpus (DOGE for "Department of Government Efficiency").
-    A name followed by a common noun also counts ("Social Security numbers"
-    for SSN), since people abbreviate those too.
+    A long name is a run of Capitalised words, small connectors allowed inside
+    ("Immigration and Customs Enforcement"); it never ends in a lower-case word
+    that merely follows it. A pair is accepted when
+
+    - the text defines it: "Immigration and Customs Enforcement (ICE)" or
+      "ICE (Immigration and Customs Enforcement)", the acronym's letters found in
+      order in the name, the first at the start of its first word;
+    - or the name's initials (with or without connectors) are written in capitals
+      somewhere in the corpus (IRS for "Internal Revenue Service");
+    - or, for a name of three or more words with a connector, when no acronym of
+      it is written at all, its initials are not an ordinary word of the corpus
+      (DOGE for "Department of Government Efficiency").
+
+    A run that starts a sentence loses its first word when that word is also
+    written in lower case ("When Internal Revenue Service" is "Internal Revenue
+    Service"): it may be capitalised only by its position.
     """
 
     def __init__(self) -> None:
-        self.names: dict[str, set[str]] = {}  # candidate acronym -> long names
+        self.runs: dict[str, bool] = {}  # name -> only ever seen starting a sentence
+        self.defined: set[tuple[str, str]] = set()
         self.capitals: set[str] = set()
         self.lower_words: set[str] = set()
 
     def feed(self, text: str) -> None:
         for match in _NAME_RUN.finditer(text):
             name = _LEADING_ARTICLE.sub("", match.group())
-            words = name.split()
-            capitals = [w for w in words if w[0].isupper()]
-            if len(capitals) < 2:
-                continue
-            strict = "".join(w[0] for w in capitals)
-            loose = "".join(w[0].upper() for w in words if w != "&")
-            for candidate in {strict, loose}:
-                self.names.setdefault(candidate, set()).add(name)
-            noun = _NEXT_NOUN.match(text, match.end())
-            if noun and noun.group(1) not in _NOT_NOUNS:
-                singular = noun.group(1).removesuffix("s")
-                self.names.setdefault(strict + singular[0].upper(), set()).add(
-                    f"{name} {noun.group(1)}"
-                )
+            initial = name == match.group() and _starts_sentence(text, match.start())
+            self.runs[name] = self.runs.get(name, True) and initial
+            bracket = _BRACKETED_ACRONYM.match(text, match.end())
+            if bracket:
+                self._define(bracket.group(1), name)
+        for match in _ACRONYM_THEN_NAME.finditer(text):
+            run = _NAME_RUN.fullmatch(match.group(2).strip())
+            if run:
+                self._define(match.group(1), _LEADING_ARTICLE.sub("", run.group()))
         for match in _ACRONYM.finditer(text):
             self.capitals.add(match.group().removesuffix("s"))
-        for word in re.findall(r"\b[a-z]{2,6}\b", text):
+        for word in re.findall(r"\b[a-z]{2,}\b", text):
             self.lower_words.add(word)
 
+    def _define(self, acronym: str, name: str) -> None:
+        words = name.split()
+        # Leading words the acronym does not start with are not part of the name
+        # ("Officers of Immigration and Customs Enforcement (ICE)").
+        while words and words[0][0] != acronym[0]:
+            words.pop(0)
+        name = " ".join(words)
+        if len(words) >= 2 and _spells(acronym, name):
+            self.defined.add((acronym, name))
+
     def pairs(self) -> list[tuple[str, str]]:
-        found: list[tuple[str, str]] = []
-        for acronym, names in sorted(self.names.items()):
-            for name in sorted(names):
-                words = name.split()
-                seen = acronym in self.capitals
-                invented = (
-                    len(acronym) >= 3
-                    and len(words) >= 3
-                    and (any(w in _CONNECTORS for w in words) or words[-1].islower())
-                    and acronym.lower() not in self.lower_words
+        found = set(self.defined)
+        named = {name for _, name in self.defined}
+        for name in self._names():
+            if name in named:
+                continue
+            words = name.split()
+            strict = "".join(w[0] for w in words if w[0].isupper())
+            loose = "".join(w[0].upper() for w in words if w != "&")
+            written = [a for a in {strict, loose} if a in self.capitals]
+            if written:
+                found.update((a, name) for a in written)
+            elif len(words) >= 3 and any(w in _CONNECTORS for w in words):
+                found.update(
+                    (a, name) for a in {strict, loose} if a.lower() not in self.lower_words
                 )
-                if seen or invented:
-                    found.append((acronym, name))
-        return found
+        return sorted(found)
+
+    def _names(self) -> set[str]:
+        names = set()
+        for name, initial in self.runs.items():
+            first, _, rest = name.partition(" ")
+            if initial and first.lower() in self.lower_words and rest[:1].isupper():
+                name = rest
+            if sum(1 for w in name.split() if w[0].isupper()) >= 2:
+                names.add(name)
+        return names
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """Whether only whitespace, quotes or a sentence's end come before ``start``."""
+    before = text[max(0, start - 8) : start].rstrip(_OPENERS)
+    if not before:
+        return True  # the text's start, or a long run of blanks
+    return before.rstrip(_CLOSERS)[-1:] in (".", "!", "?", ":", ";", "…", "")
+
+
+def _spells(acronym: str, name: str) -> bool:
+    """Whether the acronym's letters occur in order in ``name``, the first starting it."""
+    lowered = name.lower()
+    position = 0
+    for index, letter in enumerate(acronym.lower()):
+        found = lowered.find(letter, position)
+        if found < 0 or (index == 0 and found != 0):
+            return False
+        position = found + 1
+    return True

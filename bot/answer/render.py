@@ -18,11 +18,9 @@ from bot.answer.excerpt import Excerpt
 MAX_CONTENT = 2000
 MAX_EMBED_TITLE = 256
 MAX_EMBED_DESCRIPTION = 4096
-MAX_FIELD_NAME = 256
 MAX_FIELD_VALUE = 1024
 MAX_FOOTER = 2048
 MAX_EMBED_TOTAL = 6000
-MAX_BUTTON_LABEL = 80
 MAX_QUESTION_ECHO = 200  # how much of a question is repeated back in a footer
 # The "Full passage" view keeps room in the description for the attribution line.
 MAX_PASSAGE_DESCRIPTION = MAX_EMBED_DESCRIPTION - 200

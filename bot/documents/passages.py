@@ -45,9 +45,6 @@ class PassageText:
 
 
 _ASCII_SYMBOLS = str.maketrans("", "", "^`")  # the only ASCII characters of the dropped kinds
-# split_sentences slows down with the square of its input's length: a paragraph longer
-# than this (a 50 MB single line...) is split into sentences a piece at a time.
-_LONG_PARAGRAPH = 50_000
 
 
 class _DroppedCharacters(dict):
@@ -132,10 +129,6 @@ def _line_start_of_previous(lines: list[tuple[int, int]], index: int) -> int:
     return lines[index - 1][0] if index else -1
 
 
-def word_count(text: str) -> int:
-    return sum(1 for _ in _WORD.finditer(text))
-
-
 def has_words(text: str, count: int) -> bool:
     """Whether ``text`` holds at least ``count`` words (stops counting there)."""
     if count <= 0:
@@ -153,7 +146,8 @@ def windows(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[i
         yield start, end
         return
     window_start = window_end = -1
-    for s, e in sentence_spans(text, start, end, max(4_000, 4 * max_chars)):
+    for s, e in split_sentences(text[start:end]):
+        s, e = start + s, start + e
         if window_start >= 0 and e - window_start > max_chars:
             yield window_start, window_end
             window_start = -1
@@ -165,32 +159,6 @@ def windows(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[i
         window_end = e
     if window_start >= 0:
         yield window_start, window_end
-
-
-def sentence_spans(text: str, start: int, end: int, chunk: int) -> Iterator[tuple[int, int]]:
-    """The sentences of ``text[start:end]`` as absolute spans.
-
-    A very long paragraph (over ``_LONG_PARAGRAPH`` characters) is split ``chunk``
-    characters at a time: all sentences of a chunk but its last (which may go on
-    past the chunk) are final, and the next chunk starts at that last sentence. A
-    chunk without a sentence boundary is cut at a space.
-    """
-    position = start
-    while end - start > _LONG_PARAGRAPH and end - position > chunk:
-        stop = position + chunk
-        spans = split_sentences(text[position:stop])
-        if len(spans) < 2:
-            cut = text.rfind(" ", position + chunk // 2, stop)
-            cut = cut if cut > position else stop
-            if spans:
-                yield position + spans[0][0], cut
-            position = cut
-            continue
-        for s, e in spans[:-1]:
-            yield position + s, position + e
-        position += spans[-1][0]
-    for s, e in split_sentences(text[position:end]):
-        yield position + s, position + e
 
 
 def _hard_cut(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:

@@ -36,10 +36,25 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def _ends_with_abbreviation(text: str, start: int, dot: int) -> bool:
     if text[dot] != ".":
         return False
-    word = text[start:dot].rsplit(None, 1)[-1] if text[start:dot].strip() else ""
-    word = word.lstrip("\"'“‘(").lower()
+    word = _last_word(text, start, dot).lstrip("\"'“‘(").lower()
     # Single initials ("J. Smith") and known abbreviations ("Dr.", "U.S.").
     return len(word) == 1 and word.isalpha() or word in _ABBREVIATIONS
+
+
+def _last_word(text: str, start: int, end: int) -> str:
+    """The last whitespace-separated word of ``text[start:end]`` ("" if none).
+
+    Looks back only as far as the word reaches: a window that doubles until it
+    holds whitespace before the word, so a long sentence costs the length of its
+    last word, not of the sentence (the same word as ``rsplit(None, 1)[-1]``).
+    """
+    size = 32
+    while True:
+        low = max(start, end - size)
+        parts = text[low:end].rsplit(None, 1)
+        if len(parts) == 2 or low == start:
+            return parts[-1] if parts else ""
+        size *= 2
 
 
 def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:

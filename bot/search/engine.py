@@ -54,10 +54,6 @@ def field_of(term: str) -> str:
     return "words"
 
 
-def is_bigram(term: str) -> bool:
-    return field_of(term) == "bigrams"
-
-
 class LuceneIDFOkapi(BM25Okapi):
     """BM25Okapi with Lucene's IDF, ``log(1 + (N - n + 0.5) / (n + 0.5))``.
 

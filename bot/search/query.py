@@ -22,7 +22,6 @@ class Concept:
     word: str  # the question word as normalised
     weight: float  # how much of the question it is (IDF)
     alternatives: Mapping[str, float]  # term -> weight in the ranking query
-    corrected_to: tuple[str, ...] = ()  # vocabulary words a typo was matched to
     is_name: bool = False  # capitalised mid-sentence (or an acronym): a proper name
     known: bool = True  # some alternative occurs in the documents
 
@@ -90,47 +89,45 @@ class QueryBuilder:
     def build(self, question: str) -> Query:
         words = [w for w in self.analyzer.words(question) if w.term is not None]
         names = {w.norm for w in words if _looks_like_name(question, w.start, w.end)}
-        slots: list[tuple[str, dict[str, float], tuple[str, ...]]] = []
+        slots: list[tuple[str, dict[str, float]]] = []
         for word in words:
             term = word.term
             assert term is not None
             alternatives: dict[str, float] = {term: 1.0}
-            corrected: tuple[str, ...] = ()
             if not self.doc_freq(term) and self.corrector is not None:
-                corrected = tuple(self.corrector.candidates(word.norm))
-                for surface in corrected:
+                for surface in self.corrector.candidates(word.norm):
                     alternatives[self.surface_terms[surface]] = self.typo_weight
-            slots.append((word.norm, alternatives, corrected))
+            slots.append((word.norm, alternatives))
         self._add_synonyms(slots)
         concepts = []
-        for norm, alternatives, corrected in _dedupe(slots):
+        for norm, alternatives in _dedupe(slots):
             known = [self.doc_freq(t) for t in alternatives if self.doc_freq(t)]
             # An unknown word weighs as much as the rarest known one: it is a
             # real part of the question that no passage can cover.
             weight = self.weight_of(min(known) if known else 1)
             concepts.append(
-                Concept(norm, weight, alternatives, corrected, norm in names, bool(known))
+                Concept(norm, weight, alternatives, is_name=norm in names, known=bool(known))
             )
         # A word asked several times weighs that many times, as in BM25's own sum
         # over query words (it matters for long, descriptive questions).
-        asked = Counter(max(alts, key=alts.__getitem__) for _, alts, _ in slots)
+        asked = Counter(max(alts, key=alts.__getitem__) for _, alts in slots)
         terms: dict[str, float] = {}
         for concept in concepts:
             repeats = asked[max(concept.alternatives, key=concept.alternatives.__getitem__)]
             for term, value in concept.alternatives.items():
                 terms[term] = max(terms.get(term, 0.0), value * repeats)
         if self.bigram_weight:
-            best = [max(alts, key=alts.__getitem__) for _, alts, _ in slots]
+            best = [max(alts, key=alts.__getitem__) for _, alts in slots]
             for pair in bigrams(best):
                 terms.setdefault(pair, self.bigram_weight)
         return Query(question, tuple(concepts), terms)
 
-    def _add_synonyms(self, slots: list[tuple[str, dict[str, float], tuple[str, ...]]]) -> None:
+    def _add_synonyms(self, slots: list[tuple[str, dict[str, float]]]) -> None:
         """Give each word of a synonym phrase that phrase's group term."""
-        best_terms = [max(alts, key=alts.__getitem__) for _, alts, _ in slots]
+        best_terms = [max(alts, key=alts.__getitem__) for _, alts in slots]
         for start, length, token in self.synonyms.matches(best_terms):
             weight = self.synonyms.weight(token)
-            for _, alternatives, _ in slots[start : start + length]:
+            for _, alternatives in slots[start : start + length]:
                 alternatives.setdefault(token, weight)
 
 
@@ -145,9 +142,7 @@ def _looks_like_name(text: str, start: int, end: int) -> bool:
     return bool(before) and before[-1] not in ".!?:\n"
 
 
-def _dedupe(
-    slots: list[tuple[str, dict[str, float], tuple[str, ...]]],
-) -> list[tuple[str, dict[str, float], tuple[str, ...]]]:
+def _dedupe(slots: list[tuple[str, dict[str, float]]]) -> list[tuple[str, dict[str, float]]]:
     """A word asked twice is still one concept."""
     seen: set[str] = set()
     unique = []

@@ -57,7 +57,7 @@ from bot.search.tantivy_engine import TantivyEngine
 from bot.search.terms import PassageTerms, mine_acronyms, synonym_table
 
 log = logging.getLogger(__name__)
-FORMAT = 4  # 4: acronyms mined from passages (as in memory), not whole files
+FORMAT = 5  # 4: acronyms mined from passages; 5: mined by name runs only
 MANIFEST = "manifest.json"
 VOCABULARY = "vocabulary.tsv"
 

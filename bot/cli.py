@@ -17,7 +17,8 @@ from typing import NoReturn
 
 from bot import __version__
 from bot.answer.answerer import Answer, Answerer, clean_question
-from bot.cli_text import answer_json, answer_text, plural, result_text
+from bot.answer.render import plural
+from bot.cli_text import answer_json, answer_text, result_text
 from bot.config import Config, ConfigError, load_config, validate_paths
 from bot.documents.corpus import CorpusError
 from bot.search.index import SearchIndex

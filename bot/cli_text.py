@@ -114,10 +114,5 @@ def refusal_text(answer: Answer, question: str | None = None) -> str:
     )
 
 
-def plural(count: int, word: str) -> str:
-    """'1 passage', '2 passages'."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _printable(text: str) -> str:
     return _CONTROL.sub("", text)

@@ -63,3 +63,17 @@ def test_refusals_are_short_plain_messages():
     for refusal in ("not_found", "empty", "too_long"):
         message = answer_message(Answer("q", (), refusal, 500))
         assert message.embeds == [] and 0 < len(message.content) < 300
+
+
+def test_a_file_without_metadata_is_named_once_in_the_embed():
+    text = "Zymurgy is the study of fermentation in brewing."
+    passage = Passage(0, "notes/faq.txt", None, 1, 0, len(text), text)
+    excerpt = Excerpt(text, (), 0, len(text))
+    item = AnswerItem(
+        1, 3.0, 1.0, "notes/faq.txt", DocumentMeta("faq", "faq.txt"), passage, excerpt
+    )
+    fields = {f.name: f.value for f in answer_message(Answer("q", (item,))).embeds[0].fields}
+    assert fields["Source"] == "Paragraph 1" and "faq.txt" in fields["Document"]
+    published = dataclasses.replace(item, meta=DocumentMeta("faq", "Brew Weekly"))
+    fields = {f.name: f.value for f in answer_message(Answer("q", (published,))).embeds[0].fields}
+    assert fields["Source"] == "Brew Weekly · Paragraph 1"

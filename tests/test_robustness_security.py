@@ -425,3 +425,20 @@ def test_a_link_to_a_fifo_inside_the_corpus_is_skipped_without_blocking(tmp_path
         "pipe": "unsupported file type '(none)'",
         "pipe.txt": "not a regular file (a pipe, socket or device)",
     }
+
+
+def test_a_metadata_sidecar_linked_out_of_its_folder_is_not_read(tmp_path):
+    from bot.search.index import SearchIndex
+    from tests.conftest import config_for
+
+    docs = linked_corpus(tmp_path)
+    write_file(tmp_path / "private.yaml", f"title: {SECRET}\nurl: https://example.org/{SECRET}\n")
+    (docs / "guide.txt.meta.yaml").symlink_to(tmp_path / "private.yaml")
+    index = SearchIndex.build(config_for([docs], retrieval={"engine": "rank-bm25"}))
+    meta = index.corpus.documents["guide.txt"].meta
+    assert meta.title == "Deploy guide" and meta.url is None
+    (docs / "guide.txt.meta.yaml").unlink()
+    (docs / "guide.txt.meta.yaml").symlink_to(docs / "guide.yaml")  # within its folder: fine
+    write_file(docs / "guide.yaml", "title: The deploy guide\n")
+    index = SearchIndex.build(config_for([docs], retrieval={"engine": "rank-bm25"}))
+    assert index.corpus.documents["guide.txt"].meta.title == "The deploy guide"

@@ -106,8 +106,13 @@ def highlighted(excerpt: Excerpt, limit: int = MAX_EMBED_DESCRIPTION) -> str:
 
 
 def attribution(item: AnswerItem) -> str:
-    """'WIRED · 2026-02-15 · Paragraph 8', escaped."""
-    parts = [item.meta.source]
+    """'WIRED · 2026-02-15 · Paragraph 8', escaped.
+
+    A document without a publisher has its file name as source: the Document
+    field already shows it, so it is not repeated here.
+    """
+    named_by_file = item.meta.source == item.doc_id.rsplit("/", 1)[-1]
+    parts = [] if named_by_file else [item.meta.source]
     if item.meta.author:
         parts.append(item.meta.author)
     if item.meta.date:
@@ -195,6 +200,11 @@ def as_text(message: MessageSpec) -> str:
 
 def _unescape(text: str) -> str:
     return _UNESCAPE.sub(r"\1", text).replace("\u200b", "")
+
+
+def plural(count: int, word: str) -> str:
+    """'1 passage', '2 passages'."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def is_web_url(url: str | None) -> bool:

@@ -16,7 +16,14 @@ import discord
 from discord import app_commands
 
 from bot import __version__
-from bot.answer.render import MAX_CONTENT, MAX_EMBED_DESCRIPTION, escape, is_web_url, truncate
+from bot.answer.render import (
+    MAX_CONTENT,
+    MAX_EMBED_DESCRIPTION,
+    escape,
+    is_web_url,
+    plural,
+    truncate,
+)
 from bot.discord_app import texts
 from bot.discord_app.admission import Request
 from bot.discord_app.answering import Answering, interaction_say
@@ -45,12 +52,13 @@ def register_commands(tree: app_commands.CommandTree, bot: Answering) -> None:
         corpus = bot.service.index.corpus
         lines = [
             f"• **{escape(truncate(d.meta.title, 120))}** — `{truncate(d.doc_id, 80)}` · "
-            f"{d.passage_count} passages"
+            f"{plural(d.passage_count, 'passage')}"
             for d in corpus.documents.values()
         ]
         description = _fit_lines(lines, MAX_EMBED_DESCRIPTION)
         embed = discord.Embed(
-            title=f"{len(corpus.documents)} documents, {len(corpus.passages)} passages",
+            title=f"{plural(len(corpus.documents), 'document')}, "
+            f"{plural(len(corpus.passages), 'passage')}",
             description=description,
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -125,7 +133,9 @@ def register_commands(tree: app_commands.CommandTree, bot: Answering) -> None:
             return
         lines = [
             texts.RELOADED.format(
-                documents=report.documents, passages=report.passages, seconds=report.seconds
+                documents=plural(report.documents, "document"),
+                passages=plural(report.passages, "passage"),
+                seconds=report.seconds,
             )
         ]
         if report.removed:

@@ -23,7 +23,7 @@ import aiohttp
 import discord
 
 from bot.config import Config
-from bot.discord_endpoint import apply_discord_endpoint
+from bot.discord_app.endpoint import apply_discord_endpoint
 from bot.search.index import SearchIndex
 from bot.service import AnswerService, run_in_daemon_thread, settle_heap
 

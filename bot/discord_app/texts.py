@@ -60,6 +60,6 @@ NO_SUCH_DOCUMENT = "No document called “{name}” is in the corpus. `/sources`
 ABOUT_DESCRIPTION = "Answers quoted from the documents."
 ADMINS_ONLY = "Only server admins can reload the documents."
 RELOAD_FAILED = "Reload failed; still answering from the previous index. ({error})"
-RELOADED = "Reloaded: {documents} documents, {passages} passages in {seconds:.2f} s."
+RELOADED = "Reloaded: {documents}, {passages} in {seconds:.2f} s."
 RELOAD_REMOVED = "Removed {count} document(s) no longer there:"
 RELOAD_SKIPPED = "Skipped {count} file(s):"

@@ -282,6 +282,9 @@ def _sidecar(path: Path, doc_id: str) -> dict[str, object]:
     for suffix in SIDECAR_SUFFIXES:
         sidecar = path.with_name(path.name + suffix)
         if sidecar.is_file():
+            if not _stays_in_folder(sidecar):
+                log.warning("ignoring metadata file %s: %s", sidecar.name, LINK_OUTSIDE)
+                return {}
             try:
                 parsed = _safe_yaml(sidecar.read_text(encoding="utf-8"), str(sidecar.name))
             except (OSError, UnicodeDecodeError) as exc:
@@ -291,6 +294,15 @@ def _sidecar(path: Path, doc_id: str) -> dict[str, object]:
                 return parsed
             log.warning("ignoring metadata file %s: not a mapping", sidecar.name)
     return {}
+
+
+def _stays_in_folder(path: Path) -> bool:
+    """A sidecar is read only from its own folder: a link elsewhere could publish any file
+    as a document's title or url."""
+    try:
+        return path.resolve(strict=True).parent == path.parent.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return False
 
 
 def _safe_yaml(text: str, what: str) -> object:

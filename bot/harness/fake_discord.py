@@ -1,6 +1,6 @@
 """A fake Discord (REST under ``/api/v10`` and the gateway websocket) on 127.0.0.1.
 
-Point a bot at it with ``QABOT_DISCORD_ENDPOINT=<fake.url>`` (see :mod:`bot.discord_endpoint`)
+Point a bot at it with ``QABOT_DISCORD_ENDPOINT=<fake.url>`` (see :mod:`bot.discord_app.endpoint`)
 and ``DISCORD_TOKEN=<fake.token>``.  Whatever Discord would refuse is refused with Discord's
 status and error body *and* appended to ``fake.violations``, so a test ends with
 ``assert fake.violations == []``.  A message that would ping anyone (by its content and

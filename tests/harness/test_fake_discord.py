@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.discord_endpoint import apply_discord_endpoint
+from bot.discord_app.endpoint import apply_discord_endpoint
 from bot.harness import Channel, FakeDiscord, Guild, User
 from bot.harness.validation import validate_message, would_ping
 

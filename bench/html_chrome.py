@@ -3,7 +3,8 @@
     .venv/bin/python bench/html_chrome.py ROOT [ROOT ...] [--show 5] [--repeat 3]
 
 For each root (HTML files only, default config otherwise) it prints the passages,
-how many of them match typical chrome phrases (in their text or section), the section names holding a
+how many of them match typical chrome phrases (in their text, or in their section
+name: a "Navigation" or "Quick search" heading), the section names holding a
 heading-link sign, the pages skipped as navigation, and the time per page of the
 documents layer (``load_corpus``) and of a whole in-memory index build.
 
@@ -32,7 +33,12 @@ CHROME = re.compile(
     r"|Previous topic|Next topic|This Page|Show Source|Quick search|\bChapter \d+\."
     r"|Found a bug|Please donate"
 )
-HEADING_SIGNS = "¶§🔗#"
+# In a section name "Chapter N." is a real heading (a single-page manual's chapter).
+SECTION_CHROME = re.compile(CHROME.pattern.replace(r"|\bChapter \d+\.", ""))
+
+
+def _chrome(text: str, section: str | None) -> bool:
+    return bool(CHROME.search(text) or SECTION_CHROME.search(section or ""))
 
 
 def measure(root: Path, show: int, repeat: int) -> None:
@@ -44,9 +50,7 @@ def measure(root: Path, show: int, repeat: int) -> None:
         started = time.perf_counter()
         corpus = load_corpus(corpus_config)
         best = min(best, time.perf_counter() - started)
-    chrome = [
-        p for p in corpus.passages if CHROME.search(p.text) or CHROME.search(p.section or "")
-    ]
+    chrome = [p for p in corpus.passages if _chrome(p.text, p.section)]
     signed = {p.section for p in corpus.passages if p.section and set(p.section) & set("¶")}
     sections = {p.section for p in corpus.passages if p.section}
     navigation = [s for s in corpus.skipped if s.reason.startswith("navigation page")]

@@ -24,7 +24,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from bot.documents.corpus import Document, Passage, compile_ignore_patterns, fal
 from bot.documents.loading import (
     DocumentMeta,
     SkippedFile,
+    SourceText,
     UnreadableFile,
     build_meta,
     read_source,
@@ -51,7 +52,7 @@ from bot.progress import progress_bar
 from bot.search.tantivy_engine import TantivyEngine
 
 log = logging.getLogger(__name__)
-FORMAT = 3
+FORMAT = 4
 MANIFEST = "manifest.json"
 VOCABULARY = "vocabulary.tsv"
 
@@ -233,7 +234,7 @@ class IndexStore:
         miner = AcronymMiner()
         for path, doc_id in progress_bar(files, "mining acronyms", progress, "files"):
             with contextlib.suppress(UnreadableFile):
-                miner.feed(read_source(path, doc_id, self.config.corpus.max_file_bytes).text)
+                miner.feed(self._read(path, doc_id).text)
         manifest.mined = [list(pair) for pair in miner.pairs()]
         synonyms = self._synonyms(analyzer, manifest)
         engine = TantivyEngine(self.folder / "tantivy")
@@ -256,7 +257,7 @@ class IndexStore:
             if entry is None:
                 report.added.append(doc_id)
                 todo.append((path, doc_id))
-            elif _changed(path, entry):
+            elif _changed(path, entry, self._read):
                 report.changed.append(doc_id)
                 todo.append((path, doc_id))
         report.deleted = sorted(set(manifest.files) - seen)
@@ -284,6 +285,16 @@ class IndexStore:
             else:
                 yield item
 
+    def _read(self, path: Path, doc_id: str, max_bytes: int | None = None) -> SourceText:
+        corpus = self.config.corpus
+        return read_source(
+            path,
+            doc_id,
+            corpus.max_file_bytes if max_bytes is None else max_bytes,
+            corpus.html_content_selector,
+            corpus.html_drop_selectors,
+        )
+
     def _synonyms(self, analyzer: Analyzer, manifest: Manifest) -> SynonymTable:
         mine = self.config.analysis.mine_acronyms
         mined = [tuple(pair) for pair in manifest.mined] if mine else []
@@ -299,7 +310,7 @@ class IndexStore:
         try:
             stat = path.stat()
             entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
-            source = read_source(path, doc_id, self.config.corpus.max_file_bytes)
+            source = self._read(path, doc_id)
         except (UnreadableFile, OSError) as exc:
             entry.skipped = str(exc) if isinstance(exc, UnreadableFile) else f"cannot read: {exc}"
             log.warning("skipping %s: %s", doc_id, entry.skipped)
@@ -315,6 +326,7 @@ class IndexStore:
             min_words=self.config.corpus.min_passage_words,
             max_chars=self.config.corpus.max_passage_chars,
             skip_title_line=meta.title,
+            blocks=source.blocks,
         ):
             passages.append(
                 Passage(
@@ -325,6 +337,7 @@ class IndexStore:
                     part.start,
                     part.end,
                     part.text,
+                    part.anchor,
                 )
             )
             manifest.next_pid += 1
@@ -365,7 +378,7 @@ class IndexStore:
         return list(getattr(self, "walk_skipped", [])) + read
 
 
-def _changed(path: Path, entry: FileEntry) -> bool:
+def _changed(path: Path, entry: FileEntry, read: Callable[..., SourceText]) -> bool:
     """Size and mtime first (cheap); when they differ, the content hash decides."""
     try:
         stat = path.stat()
@@ -376,7 +389,7 @@ def _changed(path: Path, entry: FileEntry) -> bool:
     if not entry.sha256:
         return True
     try:
-        text = read_source(path, path.name, sys.maxsize).text
+        text = read(path, path.name, sys.maxsize).text
     except UnreadableFile:
         return True
     same = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() == entry.sha256

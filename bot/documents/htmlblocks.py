@@ -27,6 +27,7 @@ _INLINE = frozenset(
 )
 _LEAVES = frozenset({"p", "caption", "figcaption", "summary", "legend", "address"})
 _BLOCK_CSS = "p, div, pre, table, ul, ol, dl, section, blockquote, " + HEADINGS_CSS
+_SECTION_LEVELS = 4  # DocBook: div.sect1 > div.titlepage > div > div > h2
 _ENTRY_LEVEL = 7  # an entry term sits below any heading of its section
 _SPACES = re.compile(r"\s+")
 
@@ -211,8 +212,10 @@ def _dl_items(dl: LexborNode) -> list[LexborNode]:
 
 
 def _layout_table(table: LexborNode) -> bool:
-    """A table used to lay out the page (it holds headings or tables), not data."""
-    return table.css_first(f"table, pre, {HEADINGS_CSS}") is not None
+    """A table used to lay out the page (it holds headings, code or tables), not data."""
+    if table.css_first(f"pre, {HEADINGS_CSS}") is not None:
+        return True
+    return any(inner.mem_id != table.mem_id for inner in table.css("table"))
 
 
 def table_text(table: LexborNode) -> str:
@@ -242,18 +245,21 @@ def flow_text(node: LexborNode) -> str:
 
 
 def heading_anchor(node: LexborNode) -> str | None:
-    """The heading's id, an anchor inside it, or its section's id (the section it opens)."""
+    """The heading's id, an anchor inside it, or the id of the section it opens (an
+    ancestor, a few levels up at most, whose first heading it is)."""
     own = _own_anchor(node)
     if own:
         return own
-    parent = node.parent
-    if parent is None or not parent.attributes.get("id"):
-        return None
-    for sibling in parent.iter():
-        if sibling.mem_id == node.mem_id:
-            return parent.attributes.get("id")
-        if sibling.tag in _HEADINGS or sibling.css_first(HEADINGS_CSS) is not None:
+    ancestor = node.parent
+    for _ in range(_SECTION_LEVELS):
+        if ancestor is None or ancestor.tag in ("body", "html"):
             return None
+        first = ancestor.css_first(HEADINGS_CSS)
+        if first is None or first.mem_id != node.mem_id:
+            return None
+        if ancestor.attributes.get("id"):
+            return ancestor.attributes["id"]
+        ancestor = ancestor.parent
     return None
 
 

@@ -45,8 +45,9 @@ _MIN_LINKS = 3  # fewer links than this is a sentence with references, not a men
 # or an index (entries such as "auto-increment, see serial").
 _LINK_ITEM_WORDS = 5
 _LINK_ITEMS_SHARE = 0.9
+_LABEL_WORDS = 3
 _WORD = re.compile(r"[^\W_]+")
-_NOT_ALNUM = re.compile(r"[\W_]+")
+_NOT_LETTERS = bytes(c for c in range(128) if not chr(c).isalnum())
 
 
 @dataclass
@@ -156,30 +157,50 @@ def _bar_of(link: LexborNode, root: LexborNode) -> LexborNode | None:
 
 def _remove_link_dense(root: LexborNode, cleaned: Cleaned) -> None:
     """Top down: a container mostly made of link text goes whole, unless it holds a
-    heading (then it is a section of the page and its parts are judged one by one)."""
+    heading (then it is a section of the page and its parts are judged one by one).
+    The label left of a container whose links went (a "Table of Contents" line) goes too."""
     stack = [child for child in root.iter() if child.tag not in _NOT_DESCENDED]
     while stack:
         node = stack.pop()
+        if node.css_first("a[href]") is None:
+            continue  # nothing below it is a link
         if node.tag in _CONTAINERS and not _is_api_list(node):
-            text = _collapsed(node.text())
-            links = [_collapsed(a.text()) for a in node.css("a[href]")]
-            if links and _link_dense(node, text, links):
-                cleaned.link_words += len(_WORD.findall(text))
+            links = [a.text() for a in node.css("a[href]")]
+            if _link_dense(node, links):
+                cleaned.link_words += len(_WORD.findall(node.text()))
                 cleaned.links += len(links)
+                parent = node.parent
                 node.decompose()
+                _remove_label(parent, root, cleaned)
                 continue
         stack.extend(child for child in node.iter() if child.tag not in _NOT_DESCENDED)
 
 
-def _link_dense(node: LexborNode, text: str, links: list[str]) -> bool:
+def _remove_label(node: LexborNode | None, root: LexborNode, cleaned: Cleaned) -> None:
+    if node is None or node.mem_id == root.mem_id or node.tag not in _CONTAINERS:
+        return
+    if node.css_first(f"{HEADINGS_CSS}, pre, table") is not None:
+        return
+    words = len(_WORD.findall(node.text()))
+    if words <= _LABEL_WORDS:
+        cleaned.link_words += words
+        node.decompose()
+
+
+def _link_dense(node: LexborNode, links: list[str]) -> bool:
     if node.css_first(HEADINGS_CSS) is not None:
         return False
     if len(links) >= _MIN_LINKS:
-        letters = len(_NOT_ALNUM.sub("", text))
-        in_links = sum(len(_NOT_ALNUM.sub("", link)) for link in links)
-        if letters and in_links >= _LINK_DENSITY * letters:
+        in_links = _letters("".join(links))
+        if in_links >= _LINK_DENSITY * _letters(node.text()):
             return True
     return node.tag in ("ul", "ol", "dl") and _link_list(node)
+
+
+def _letters(text: str) -> int:
+    """About how many letters and digits ``text`` holds (bytes of UTF-8 less spaces and
+    ASCII punctuation: separators such as "|" between links do not count)."""
+    return len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_LETTERS))
 
 
 def _link_list(node: LexborNode) -> bool:

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (the pages keep the long lines generators write)
 """Small pages shaped as common documentation generators build them (for tests/test_html.py)."""
 
 SPHINX = """<!DOCTYPE html>

@@ -340,23 +340,8 @@ def _pieces(text: str, block: Block, max_chars: int) -> Iterator[tuple[int, int]
     if block.end - block.start <= max_chars:
         yield block.start, block.end
     elif block.kind in ("code", "table"):
-        for s, e in _line_runs(text, block.start, block.end, max_chars):
-            yield from windows(text, s, e, max_chars)
+        for s, e in _lines(text[: block.end], block.start):
+            if text[s:e].strip():
+                yield from windows(text, s, e, max_chars)
     else:
         yield from windows(text, block.start, block.end, max_chars)
-
-
-def _line_runs(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
-    """Runs of whole lines of ``text[start:end]``, each at most ``max_chars`` when it can be."""
-    run_start = run_end = -1
-    for line_start, line_end in _lines(text[:end], start):
-        if not text[line_start:line_end].strip():
-            continue
-        if run_start >= 0 and line_end - run_start > max_chars:
-            yield run_start, run_end
-            run_start = -1
-        if run_start < 0:
-            run_start = line_start
-        run_end = line_end
-    if run_start >= 0:
-        yield run_start, run_end

@@ -61,6 +61,11 @@ class CorpusConfig:
     min_passage_words: int = _opt(3, min=0)
     max_passage_chars: int = _opt(800, min=100)
     max_file_bytes: int = _opt(50_000_000, min=1)
+    # Escape hatches for HTML pages the structural rules misread (CSS selectors): the
+    # element holding the main content (default: main/[role=main], else article, else
+    # the body; a page without it gets the default), and elements removed first.
+    html_content_selector: str | None = field(default=None, metadata={"css": True})
+    html_drop_selectors: tuple[str, ...] = field(default=(), metadata={"css": True})
 
 
 @dataclass(frozen=True)
@@ -354,6 +359,8 @@ class _Builder:
                     value = str(value)
                 else:
                     self.fail(node, key, f"expected text, got {value!r}")
+            if checks.get("css"):
+                self.check_css(node, key, value)
             if checks.get("regex"):
                 try:
                     re.compile(value)
@@ -366,6 +373,14 @@ class _Builder:
             return path if path.is_absolute() else self.base / path
         self.check_bounds(node, key, value, checks)
         return value
+
+    def check_css(self, node: yaml.Node, key: str, value: str) -> None:
+        from selectolax.lexbor import LexborHTMLParser, SelectolaxError
+
+        try:
+            LexborHTMLParser("<p></p>").css(value)
+        except (SelectolaxError, ValueError) as exc:
+            self.fail(node, key, f"invalid CSS selector: {exc}")
 
     def scalar(self, node: yaml.Node, key: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):

@@ -54,6 +54,7 @@ class Passage:
     start: int  # character span in the document's text
     end: int
     text: str  # the source slice, whitespace collapsed
+    anchor: str | None = None  # id of the nearest heading above it (HTML), for page#anchor
 
 
 @dataclass
@@ -74,7 +75,7 @@ def load_corpus(config: CorpusConfig) -> Corpus:
     for document, passages in iter_documents(config, corpus.skipped):
         base = len(corpus.passages)
         corpus.passages.extend(
-            Passage(base + i, p.doc_id, p.section, p.paragraph, p.start, p.end, p.text)
+            Passage(base + i, p.doc_id, p.section, p.paragraph, p.start, p.end, p.text, p.anchor)
             for i, p in enumerate(passages)
         )
         corpus.documents[document.doc_id] = document
@@ -108,7 +109,13 @@ def iter_documents(
             continue
         path, doc_id = item
         try:
-            source = read_source(path, doc_id, config.max_file_bytes)
+            source = read_source(
+                path,
+                doc_id,
+                config.max_file_bytes,
+                config.html_content_selector,
+                config.html_drop_selectors,
+            )
         except UnreadableFile as exc:
             skipped.append(SkippedFile(doc_id, str(exc)))
             continue
@@ -129,7 +136,7 @@ def document_of(
     """
     meta = build_meta(source.meta, fallback_title(source), source.path)
     passages = [
-        Passage(i, source.doc_id, p.section, p.paragraph, p.start, p.end, p.text)
+        Passage(i, source.doc_id, p.section, p.paragraph, p.start, p.end, p.text, p.anchor)
         for i, p in enumerate(
             passages_of(
                 source.text,
@@ -139,6 +146,7 @@ def document_of(
                 min_words=config.min_passage_words,
                 max_chars=config.max_passage_chars,
                 skip_title_line=meta.title,
+                blocks=source.blocks,
             )
         )
     ]
@@ -185,6 +193,10 @@ def corpus_from_records(
 
 def fallback_title(source: SourceText) -> str:
     """The first heading (Markdown, HTML) or first non-empty line (text)."""
+    if source.blocks is not None:
+        for block in source.blocks:
+            if block.kind == "heading":
+                return block.title[:_TITLE_MAX_CHARS]
     body = source.text[source.body_start :]
     if source.kind in ("markdown", "html"):
         for line in body.splitlines():

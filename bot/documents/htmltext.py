@@ -1,23 +1,23 @@
-"""Visible text of an HTML page, as Markdown-like lines the passage splitter understands.
+"""An HTML page to its main text, typed blocks and metadata, or "navigation page".
 
-Headings become ``#`` lines (so they name sections), block elements become
-paragraph breaks, and script, style and other invisible content is dropped.
-``html.parser`` is not recursive, so deep nesting cannot exhaust the stack.
+Parsed with selectolax (lexbor, an HTML5 parser with CSS selectors, in C): the
+content is found and cleaned by bot.documents.htmlclean and turned into blocks
+by bot.documents.htmlblocks. A page whose content is link lists (an index, a
+table of contents) or a search form, with almost no prose of its own, is a
+navigation page: it is reported, never indexed.
 """
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
+from dataclasses import dataclass
 
-_INVISIBLE = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe"})
-_BLOCKS = frozenset(
-    """
-    p div section article main header footer aside nav li ul ol dl dt dd table tr td th
-    blockquote pre figure figcaption form fieldset address hr br
-    """.split()
-)
-_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+from selectolax.lexbor import LexborHTMLParser
+
+from bot.documents.htmlblocks import collapsed, emit
+from bot.documents.htmlclean import clean
+from bot.documents.passages import Block, has_words, word_count
+
 _META_FIELDS = {
     "author": "author",
     "article:author": "author",
@@ -28,80 +28,88 @@ _META_FIELDS = {
     "og:url": "url",
     "og:title": "title",
 }
+# A page with less prose than this that lost link lists, or holds a search form,
+# is a navigation page.
+NAVIGATION_PROSE_WORDS = 30
+# The HTML5 tree builder's cost grows with the square of the nesting depth; tags
+# deeper than this are dropped (their text kept) before parsing.
+MAX_DEPTH = 1_000
+_CHUNK = 16_384
+_TAG = re.compile(
+    r"<(/?)(?!(?:area|base|br|col|embed|hr|img|input|link|meta|source|track|wbr)\b)"
+    r"[a-zA-Z][^>]*>"
+)
 
 
-class _Extractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[str] = []
-        self.current: list[str] = []
-        self.hidden_depth = 0
-        self.heading_level = 0
-        self.title_parts: list[str] = []
-        self.in_title = False
-        self.meta: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {k.lower(): (v or "") for k, v in attrs}
-        if tag == "title":
-            self.in_title = True
-        elif tag == "meta":
-            name = (attributes.get("name") or attributes.get("property") or "").lower()
-            if name in _META_FIELDS and attributes.get("content"):
-                self.meta.setdefault(_META_FIELDS[name], attributes["content"].strip())
-        elif (
-            tag == "link"
-            and attributes.get("rel", "").lower() == "canonical"
-            and attributes.get("href")
-        ):
-            self.meta.setdefault("url", attributes["href"])
-        if tag in _INVISIBLE:
-            self.hidden_depth += 1
-        elif tag in _HEADINGS:
-            self.flush()
-            self.heading_level = _HEADINGS[tag]
-        elif tag in _BLOCKS:
-            self.flush()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self.in_title = False
-        if tag in _INVISIBLE:
-            self.hidden_depth = max(0, self.hidden_depth - 1)
-        elif tag in _HEADINGS or tag in _BLOCKS:
-            self.flush()
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in ("meta", "link") and tag in _INVISIBLE:
-            self.hidden_depth = max(0, self.hidden_depth - 1)
-
-    def handle_data(self, data: str) -> None:
-        if self.in_title:
-            self.title_parts.append(data)
-            return
-        if self.hidden_depth:
-            return
-        self.current.append(data)
-
-    def flush(self) -> None:
-        text = re.sub(r"\s+", " ", "".join(self.current)).strip()
-        self.current = []
-        if text:
-            if self.heading_level:
-                text = "#" * self.heading_level + " " + text.lstrip("#")
-            self.lines.append(text)
-        self.heading_level = 0
+@dataclass(frozen=True)
+class HtmlPage:
+    text: str
+    meta: dict[str, str]
+    blocks: tuple[Block, ...]
+    navigation: str | None = None  # why the page is only navigation, if it is
 
 
-def html_to_text(html: str) -> tuple[str, dict[str, str]]:
-    """Return the page's visible text (blocks separated by blank lines) and its metadata."""
-    parser = _Extractor()
-    parser.feed(html)
-    parser.close()
-    parser.flush()
-    meta = dict(parser.meta)
-    title = re.sub(r"\s+", " ", "".join(parser.title_parts)).strip()
-    if title:
-        meta.setdefault("title", title)
-    return "\n\n".join(parser.lines), meta
+def html_to_text(
+    html: str, content_selector: str | None = None, drop_selectors: tuple[str, ...] = ()
+) -> HtmlPage:
+    """The page's main text (blocks separated by blank lines), its blocks and metadata."""
+    tree = LexborHTMLParser(_flatten_deep(html))
+    meta = _meta(tree)
+    cleaned = clean(tree, content_selector, drop_selectors)
+    out = emit(cleaned.root)
+    text = out.text()
+    blocks = tuple(out.blocks)
+    prose = " ".join(text[b.start : b.end] for b in blocks if b.kind != "heading")
+    navigation = None
+    if not has_words(prose, NAVIGATION_PROSE_WORDS):
+        words = word_count(prose)
+        if cleaned.search_form:
+            navigation = f"navigation page, not indexed (a search form, {words} words)"
+        elif cleaned.links and words < cleaned.link_words:
+            navigation = (
+                f"navigation page, not indexed ({cleaned.links} links, {words} words of text)"
+            )
+    return HtmlPage(text, meta, blocks, navigation)
+
+
+def _meta(tree: LexborHTMLParser) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for node in tree.css("meta[content]"):
+        attributes = node.attributes
+        name = (attributes.get("name") or attributes.get("property") or "").lower()
+        content = (attributes.get("content") or "").strip()
+        if name in _META_FIELDS and content:
+            meta.setdefault(_META_FIELDS[name], content)
+    for node in tree.css("link[rel][href]"):
+        if (node.attributes.get("rel") or "").lower() == "canonical":
+            meta.setdefault("url", node.attributes.get("href") or "")
+            break
+    title = tree.css_first("title")
+    if title is not None and collapsed(title.text()):
+        meta.setdefault("title", collapsed(title.text()))
+    return meta
+
+
+def _flatten_deep(html: str) -> str:
+    """``html`` without the tags nested deeper than MAX_DEPTH (only a hostile page has
+    any). A cheap bound comes first: tags opened minus closed, chunk by chunk."""
+    depth = 0
+    for start in range(0, len(html), _CHUNK):
+        chunk = html[start : start + _CHUNK]
+        closes = chunk.count("</")
+        depth += chunk.count("<") - 2 * closes  # within a chunk it rises by ~3,000 at most
+        if depth > MAX_DEPTH:
+            break
+    else:
+        return html
+    depth = 0
+
+    def keep(match: re.Match[str]) -> str:
+        nonlocal depth
+        if match.group(1):
+            depth -= 1
+            return match.group(0) if depth < MAX_DEPTH else ""
+        depth += 1
+        return match.group(0) if depth <= MAX_DEPTH else ""
+
+    return _TAG.sub(keep, html)

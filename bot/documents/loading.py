@@ -21,6 +21,7 @@ import yaml
 from bot.config import GLOSSARY_NAME
 from bot.documents.exclude import ExcludeRules, page_of_source, sphinx_page_of_source
 from bot.documents.htmltext import html_to_text
+from bot.documents.passages import Block
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class SourceText:
     text: str
     body_start: int  # where the content starts after any front matter
     meta: dict[str, object]
+    blocks: tuple[Block, ...] | None = None  # an HTML page's typed blocks
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,11 @@ def log_skipped(skipped: list[SkippedFile], logger: logging.Logger) -> None:
 
 class UnreadableFile(Exception):
     """Raised with the reason a file is skipped."""
+
+
+class NavigationPage(UnreadableFile):
+    """An HTML page that is only navigation (an index, a table of contents, a search
+    page): listed as skipped, never indexed."""
 
 
 def walk_corpus(
@@ -198,18 +205,29 @@ def _candidate(
     yield path, doc_id
 
 
-def read_source(path: Path, doc_id: str, max_bytes: int) -> SourceText:
-    """Read and decode one document; raise UnreadableFile with the reason."""
+def read_source(
+    path: Path,
+    doc_id: str,
+    max_bytes: int,
+    content_selector: str | None = None,
+    drop_selectors: tuple[str, ...] = (),
+) -> SourceText:
+    """Read and decode one document; raise UnreadableFile with the reason (NavigationPage
+    for an HTML page that is only navigation). The selectors are for HTML pages."""
     data = _read_bounded(path, max_bytes)
     text = decode_text(data)
     del data
     suffix = path.suffix.lower()
     meta: dict[str, object] = {}
     kind = "markdown" if suffix in MARKDOWN_SUFFIXES else "text"
+    blocks = None
     if suffix in HTML_SUFFIXES:
         kind = "html"
-        text, html_meta = html_to_text(text)
-        meta.update(html_meta)
+        page = html_to_text(text, content_selector, drop_selectors)
+        if page.navigation:
+            raise NavigationPage(page.navigation)
+        text, blocks = page.text, page.blocks
+        meta.update(page.meta)
     body_start = 0
     front = _FRONT_MATTER.match(text) if kind != "html" else None
     if front:
@@ -220,7 +238,7 @@ def read_source(path: Path, doc_id: str, max_bytes: int) -> SourceText:
     meta.update(_sidecar(path, doc_id))
     if not _NON_SPACE.search(text, body_start):
         raise UnreadableFile("empty: no text in the file")
-    return SourceText(doc_id, path, kind, text, body_start, meta)
+    return SourceText(doc_id, path, kind, text, body_start, meta, blocks)
 
 
 def _read_bounded(path: Path, max_bytes: int) -> bytes:

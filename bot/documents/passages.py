@@ -2,13 +2,17 @@
 
 Every passage keeps the character span it came from in the document's text,
 so an excerpt can always be traced back to (and checked against) its source.
+Text and Markdown are split here into blocks; an HTML page comes with its blocks
+already typed (bot.documents.htmlblocks), and they are grouped as the page is:
+a lead-in ending in ":" with the code it introduces, an entry's term with its
+description, a table whole (each up to the passage limit).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.documents.sentences import split_sentences
@@ -31,6 +35,16 @@ class Block:
     end: int
     heading_level: int = 0  # 0 for a paragraph
     title: str = ""  # the heading's text, for headings
+    # Typed blocks (HTML): "heading", "text", "code", "table" or "entry" (an entry's
+    # term line), the headings above (an entry's term last), the nearest heading
+    # anchor, and the entry the block belongs to (0: none).
+    kind: str = "text"
+    path: tuple[str, ...] = ()
+    anchor: str | None = None
+    unit: int = 0
+
+
+PATH_SEPARATOR = " › "
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,7 @@ class PassageText:
     start: int
     end: int
     text: str
+    anchor: str | None = None  # the nearest heading anchor above it (HTML)
 
 
 _ASCII_SYMBOLS = str.maketrans("", "", "^`")  # the only ASCII characters of the dropped kinds
@@ -129,6 +144,10 @@ def _line_start_of_previous(lines: list[tuple[int, int]], index: int) -> int:
     return lines[index - 1][0] if index else -1
 
 
+def word_count(text: str) -> int:
+    return sum(1 for _ in _WORD.finditer(text))
+
+
 def has_words(text: str, count: int) -> bool:
     """Whether ``text`` holds at least ``count`` words (stops counting there)."""
     if count <= 0:
@@ -182,13 +201,19 @@ def passages_of(
     min_words: int,
     max_chars: int,
     skip_title_line: str | None = None,
+    blocks: Sequence[Block] | None = None,
 ) -> Iterator[PassageText]:
     """All passages of one document, numbered by paragraph, with their section.
 
     The paragraph that is ``skip_title_line`` is attribution, not content, and is
     left out, unless it is all the document says: a one-paragraph file (a short
     FAQ entry, a snippet) is indexed as that paragraph.
+
+    With ``blocks`` (an HTML page's), passages follow them instead of the text's lines.
     """
+    if blocks is not None:
+        yield from _structured_passages(text, blocks, ignore, min_words, max_chars, skip_title_line)
+        return
     section: str | None = None
     paragraph = 0
     title_block: Block | None = None
@@ -226,3 +251,113 @@ def _only_content(text: str, body_start: int, block: Block) -> bool:
     return not (
         _NON_SPACE.search(text, body_start, block.start) or _NON_SPACE.search(text, block.end)
     )
+
+
+def _structured_passages(
+    text: str,
+    blocks: Sequence[Block],
+    ignore: list[re.Pattern[str]],
+    min_words: int,
+    max_chars: int,
+    skip_title_line: str | None,
+) -> Iterator[PassageText]:
+    paragraph = 0
+    for group in _groups(text, blocks, ignore, skip_title_line):
+        if not has_words(text[group[0].start : group[-1].end], min_words):
+            continue
+        paragraph += 1
+        first = group[0]
+        section = PATH_SEPARATOR.join(first.path) or None
+        for start, end in _pack(text, group, max_chars):
+            yield PassageText(
+                section, paragraph, start, end, collapse(text[start:end]), first.anchor
+            )
+    content = [block for block in blocks if block.kind != "heading"]
+    if (
+        paragraph == 0
+        and len(content) == 1
+        and has_words(_text_of(text, content[0]), min_words)
+        and not any(p.search(plain_line(_text_of(text, content[0]))) for p in ignore)
+    ):
+        # A page that is only its title line (a snippet, a short FAQ entry): that line
+        # is its content too.
+        only = content[0]
+        section = PATH_SEPARATOR.join(only.path) or None
+        for start, end in _pack(text, content, max_chars):
+            yield PassageText(section, 1, start, end, collapse(text[start:end]), only.anchor)
+
+
+def _text_of(text: str, block: Block) -> str:
+    return text[block.start : block.end]
+
+
+def _groups(
+    text: str,
+    blocks: Sequence[Block],
+    ignore: list[re.Pattern[str]],
+    skip_title_line: str | None,
+) -> Iterator[list[Block]]:
+    """Runs of blocks that make one passage: an entry's blocks, a lead-in and its code."""
+    group: list[Block] = []
+    for block in blocks:
+        if block.kind == "heading":
+            if group:
+                yield group
+            group = []
+            continue
+        if block.kind in ("text", "entry"):
+            raw = text[block.start : block.end]
+            if skip_title_line is not None and collapse(raw) == skip_title_line:
+                skip_title_line = None  # the title line is attribution, not content
+                continue
+            if ignore:
+                plain = plain_line(raw)
+                if any(p.search(plain) for p in ignore):
+                    continue
+        if group and _joins(text, group[-1], block):
+            group.append(block)
+            continue
+        if group:
+            yield group
+        group = [block]
+    if group:
+        yield group
+
+
+def _joins(text: str, previous: Block, block: Block) -> bool:
+    if previous.path != block.path:
+        return False
+    if block.unit and block.unit == previous.unit:
+        return True
+    lead_in = previous.kind in ("text", "entry") and text[previous.end - 1] == ":"
+    return block.kind == "code" and lead_in
+
+
+def _pack(text: str, group: list[Block], max_chars: int) -> Iterator[tuple[int, int]]:
+    """Spans of at most ``max_chars`` made of whole blocks (a longer block is cut: code
+    and tables between lines, prose between sentences)."""
+    if group[-1].end - group[0].start <= max_chars:
+        yield group[0].start, group[-1].end
+        return
+    start = end = -1
+    for block in group:
+        for s, e in _pieces(text, block, max_chars):
+            if start >= 0 and e - start > max_chars:
+                yield start, end
+                start = -1
+            if start < 0:
+                start = s
+            end = e
+    if start >= 0:
+        yield start, end
+
+
+def _pieces(text: str, block: Block, max_chars: int) -> Iterator[tuple[int, int]]:
+    if block.end - block.start <= max_chars:
+        yield block.start, block.end
+    elif block.kind in ("code", "table"):
+        for s, e in _lines(text[: block.end], block.start):
+            if text[s:e].strip():
+                yield from windows(text, s, e, max_chars)
+    else:
+        yield from windows(text, block.start, block.end, max_chars)

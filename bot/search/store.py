@@ -24,7 +24,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +47,7 @@ from bot.documents.corpus import (
 from bot.documents.loading import (
     DocumentMeta,
     SkippedFile,
+    SourceText,
     UnreadableFile,
     log_skipped,
     read_source,
@@ -57,7 +58,7 @@ from bot.search.tantivy_engine import TantivyEngine
 from bot.search.terms import PassageTerms, mine_acronyms, synonym_table
 
 log = logging.getLogger(__name__)
-FORMAT = 5  # 4: acronyms mined from passages; 5: mined by name runs only
+FORMAT = 6  # 4: acronyms from passages; 5: from name runs only; 6: HTML by structure
 MANIFEST = "manifest.json"
 VOCABULARY = "vocabulary.tsv"
 
@@ -267,7 +268,7 @@ class IndexStore:
             if entry is None:
                 report.added.append(doc_id)
                 todo.append((path, doc_id))
-            elif _changed(path, entry):
+            elif _changed(path, entry, self._read):
                 report.changed.append(doc_id)
                 todo.append((path, doc_id))
         report.deleted = sorted(set(manifest.files) - seen)
@@ -299,6 +300,16 @@ class IndexStore:
             else:
                 yield item
 
+    def _read(self, path: Path, doc_id: str, max_bytes: int | None = None) -> SourceText:
+        corpus = self.config.corpus
+        return read_source(
+            path,
+            doc_id,
+            corpus.max_file_bytes if max_bytes is None else max_bytes,
+            corpus.html_content_selector,
+            corpus.html_drop_selectors,
+        )
+
     def _synonyms(self, analyzer: Analyzer, manifest: Manifest) -> SynonymTable:
         mined = [(short, long) for short, long in manifest.mined]
         return synonym_table(analyzer, self.config.analysis, mined)
@@ -311,7 +322,7 @@ class IndexStore:
     def _passages(self, path: Path, doc_id: str) -> list[Passage]:
         """A file's passages for the mining pass (none when it is unreadable or empty)."""
         try:
-            source = read_source(path, doc_id, self.config.corpus.max_file_bytes)
+            source = self._read(path, doc_id)
         except (UnreadableFile, OSError):
             return []
         found = document_of(source, self.config.corpus, self._ignore)
@@ -330,7 +341,7 @@ class IndexStore:
         try:
             stat = path.stat()
             entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
-            source = read_source(path, doc_id, self.config.corpus.max_file_bytes)
+            source = self._read(path, doc_id)
         except (UnreadableFile, OSError) as exc:
             entry.skipped = str(exc) if isinstance(exc, UnreadableFile) else f"cannot read: {exc}"
             return
@@ -371,7 +382,7 @@ class IndexStore:
         return list(getattr(self, "walk_skipped", [])) + read
 
 
-def _changed(path: Path, entry: FileEntry) -> bool:
+def _changed(path: Path, entry: FileEntry, read: Callable[..., SourceText]) -> bool:
     """Size and mtime first (cheap); when they differ, the content hash decides."""
     try:
         stat = path.stat()
@@ -382,7 +393,7 @@ def _changed(path: Path, entry: FileEntry) -> bool:
     if not entry.sha256:
         return True
     try:
-        text = read_source(path, path.name, sys.maxsize).text
+        text = read(path, path.name, sys.maxsize).text
     except UnreadableFile:
         return True
     same = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() == entry.sha256

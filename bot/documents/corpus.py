@@ -24,6 +24,7 @@ from bot.documents.loading import (
     read_source,
     walk_corpus,
 )
+from bot.documents.pageurl import page_url
 from bot.documents.passages import _ATX_HEADING, collapse, passages_of
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class Passage:
     start: int  # character span in the document's text
     end: int
     text: str  # the source slice, whitespace collapsed
+    anchor: str | None = None  # id of the nearest heading above it (HTML), for page#anchor
 
 
 @dataclass
@@ -73,7 +75,7 @@ def load_corpus(config: CorpusConfig) -> Corpus:
     for document, passages in iter_documents(config, corpus.skipped):
         base = len(corpus.passages)
         corpus.passages.extend(
-            Passage(base + i, p.doc_id, p.section, p.paragraph, p.start, p.end, p.text)
+            Passage(base + i, p.doc_id, p.section, p.paragraph, p.start, p.end, p.text, p.anchor)
             for i, p in enumerate(passages)
         )
         corpus.documents[document.doc_id] = document
@@ -111,9 +113,9 @@ def iter_documents(
         except UnreadableFile as exc:
             skipped.append(SkippedFile(doc_id, str(exc)))
             continue
-        meta = build_meta(source.meta, fallback_title(source), path)
+        meta = build_meta(source.meta, fallback_title(source), path, page_url(config, path))
         passages = [
-            Passage(i, doc_id, p.section, p.paragraph, p.start, p.end, p.text)
+            Passage(i, doc_id, p.section, p.paragraph, p.start, p.end, p.text, p.anchor)
             for i, p in enumerate(
                 passages_of(
                     source.text,
@@ -123,6 +125,7 @@ def iter_documents(
                     min_words=config.min_passage_words,
                     max_chars=config.max_passage_chars,
                     skip_title_line=meta.title,
+                    anchors=source.anchors,
                 )
             )
         ]

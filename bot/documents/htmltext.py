@@ -40,6 +40,11 @@ class _Extractor(HTMLParser):
         self.title_parts: list[str] = []
         self.in_title = False
         self.meta: dict[str, str] = {}
+        # Heading anchors: the line index of each heading with an id, and that id (its
+        # own, an <a id|name> inside it, or that of an element opened just before it).
+        self.anchors: dict[int, str] = {}
+        self.heading_anchor = ""
+        self.pending_id = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {k.lower(): (v or "") for k, v in attrs}
@@ -55,13 +60,20 @@ class _Extractor(HTMLParser):
             and attributes.get("href")
         ):
             self.meta.setdefault("url", attributes["href"])
+        ident = attributes.get("id") or (attributes.get("name", "") if tag == "a" else "")
         if tag in _INVISIBLE:
             self.hidden_depth += 1
         elif tag in _HEADINGS:
             self.flush()
             self.heading_level = _HEADINGS[tag]
+            self.heading_anchor = ident.strip() or self.pending_id
         elif tag in _BLOCKS:
             self.flush()
+        if ident.strip() and not self.hidden_depth and tag not in _HEADINGS:
+            if self.heading_level:
+                self.heading_anchor = self.heading_anchor or ident.strip()
+            elif not self.pending_id and not "".join(self.current).strip():
+                self.pending_id = ident.strip()
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
@@ -90,12 +102,22 @@ class _Extractor(HTMLParser):
         if text:
             if self.heading_level:
                 text = "#" * self.heading_level + " " + text.lstrip("#")
+                if self.heading_anchor:
+                    self.anchors[len(self.lines)] = self.heading_anchor
             self.lines.append(text)
+            self.pending_id = ""
         self.heading_level = 0
+        self.heading_anchor = ""
 
 
 def html_to_text(html: str) -> tuple[str, dict[str, str]]:
     """Return the page's visible text (blocks separated by blank lines) and its metadata."""
+    text, meta, _ = html_to_text_with_anchors(html)
+    return text, meta
+
+
+def html_to_text_with_anchors(html: str) -> tuple[str, dict[str, str], dict[int, str]]:
+    """``html_to_text``, and the anchor (id) of each heading, by its offset in the text."""
     parser = _Extractor()
     parser.feed(html)
     parser.close()
@@ -104,4 +126,9 @@ def html_to_text(html: str) -> tuple[str, dict[str, str]]:
     title = re.sub(r"\s+", " ", "".join(parser.title_parts)).strip()
     if title:
         meta.setdefault("title", title)
-    return "\n\n".join(parser.lines), meta
+    offsets, position = {}, 0
+    for index, line in enumerate(parser.lines):
+        if index in parser.anchors:
+            offsets[position] = parser.anchors[index]
+        position += len(line) + 2
+    return "\n\n".join(parser.lines), meta, offsets

@@ -13,14 +13,14 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from bot.config import GLOSSARY_NAME
 from bot.documents.exclude import ExcludeRules, page_of_source, sphinx_page_of_source
-from bot.documents.htmltext import html_to_text
+from bot.documents.htmltext import html_to_text_with_anchors
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ _DIGITS = re.compile(r"\d{1,20}", re.ASCII)
 _CONTAINERS = (list, tuple, dict, set)
 LINK_OUTSIDE = "link points outside the corpus"
 _SKIPPED_SHOWN = 3  # skipped files named in the build's one warning
+HTML_URL = "html:url"  # meta key of an HTML page's canonical / og:url link
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class SourceText:
     text: str
     body_start: int  # where the content starts after any front matter
     meta: dict[str, object]
+    anchors: dict[int, str] = field(default_factory=dict)  # heading offset -> id (HTML)
 
 
 @dataclass(frozen=True)
@@ -205,10 +207,13 @@ def read_source(path: Path, doc_id: str, max_bytes: int) -> SourceText:
     del data
     suffix = path.suffix.lower()
     meta: dict[str, object] = {}
+    anchors: dict[int, str] = {}
     kind = "markdown" if suffix in MARKDOWN_SUFFIXES else "text"
     if suffix in HTML_SUFFIXES:
         kind = "html"
-        text, html_meta = html_to_text(text)
+        text, html_meta, anchors = html_to_text_with_anchors(text)
+        if "url" in html_meta:  # the page's own link: after a configured base url
+            html_meta[HTML_URL] = html_meta.pop("url")
         meta.update(html_meta)
     body_start = 0
     front = _FRONT_MATTER.match(text) if kind != "html" else None
@@ -220,7 +225,7 @@ def read_source(path: Path, doc_id: str, max_bytes: int) -> SourceText:
     meta.update(_sidecar(path, doc_id))
     if not _NON_SPACE.search(text, body_start):
         raise UnreadableFile("empty: no text in the file")
-    return SourceText(doc_id, path, kind, text, body_start, meta)
+    return SourceText(doc_id, path, kind, text, body_start, meta, anchors)
 
 
 def _read_bounded(path: Path, max_bytes: int) -> bytes:
@@ -301,8 +306,14 @@ def _safe_yaml(text: str, what: str) -> object:
         return None
 
 
-def build_meta(raw: dict[str, object], fallback_title: str, path: Path) -> DocumentMeta:
-    """Normalise front matter / sidecar / HTML fields into DocumentMeta."""
+def build_meta(
+    raw: dict[str, object], fallback_title: str, path: Path, page_url: str | None = None
+) -> DocumentMeta:
+    """Normalise front matter / sidecar / HTML fields into DocumentMeta.
+
+    The url is the one front matter or a sidecar gives, else ``page_url`` (from the
+    corpus path's configured url), else the page's own canonical or og:url link.
+    """
     title = _text(raw.get("title")) or fallback_title or path.stem
     source = _text(raw.get("source")) or _text(raw.get("publisher")) or path.name
     return DocumentMeta(
@@ -310,7 +321,7 @@ def build_meta(raw: dict[str, object], fallback_title: str, path: Path) -> Docum
         source=source,
         author=_text(raw.get("author")),
         date=normalise_date(raw.get("date")),
-        url=_text(raw.get("url")),
+        url=_text(raw.get("url")) or page_url or _text(raw.get(HTML_URL)),
     )
 
 

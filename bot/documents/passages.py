@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from bot.documents.sentences import split_sentences
@@ -42,6 +42,7 @@ class PassageText:
     start: int
     end: int
     text: str
+    anchor: str | None = None  # the nearest heading anchor above it (HTML)
 
 
 _ASCII_SYMBOLS = str.maketrans("", "", "^`")  # the only ASCII characters of the dropped kinds
@@ -214,19 +215,23 @@ def passages_of(
     min_words: int,
     max_chars: int,
     skip_title_line: str | None = None,
+    anchors: Mapping[int, str] | None = None,
 ) -> Iterator[PassageText]:
     """All passages of one document, numbered by paragraph, with their section.
 
     The paragraph that is ``skip_title_line`` is attribution, not content, and is
     left out, unless it is all the document says: a one-paragraph file (a short
-    FAQ entry, a snippet) is indexed as that paragraph.
+    FAQ entry, a snippet) is indexed as that paragraph. ``anchors`` maps a heading's
+    offset to its id; a passage gets the id of the nearest heading above it that has one.
     """
     section: str | None = None
+    anchor: str | None = None
     paragraph = 0
     title_block: Block | None = None
     for block in split_blocks(text, body_start, ignore, markdown):
         if block.heading_level:
             section = block.title or section
+            anchor = (anchors or {}).get(block.start, anchor)
             continue
         raw = text[block.start : block.end]
         if skip_title_line is not None and collapse(raw) == skip_title_line:
@@ -236,7 +241,7 @@ def passages_of(
         if not has_words(raw, min_words):
             continue
         paragraph += 1
-        yield from _passages(text, block, section, paragraph, max_chars)
+        yield from _passages(text, block, section, paragraph, max_chars, anchor)
     if (
         paragraph == 0
         and title_block is not None
@@ -247,10 +252,15 @@ def passages_of(
 
 
 def _passages(
-    text: str, block: Block, section: str | None, paragraph: int, max_chars: int
+    text: str,
+    block: Block,
+    section: str | None,
+    paragraph: int,
+    max_chars: int,
+    anchor: str | None = None,
 ) -> Iterator[PassageText]:
     for start, end in windows(text, block.start, block.end, max_chars):
-        yield PassageText(section, paragraph, start, end, collapse(text[start:end]))
+        yield PassageText(section, paragraph, start, end, collapse(text[start:end]), anchor)
 
 
 def _only_content(text: str, body_start: int, block: Block) -> bool:

@@ -47,12 +47,13 @@ from bot.documents.loading import (
     read_source,
     walk_corpus,
 )
+from bot.documents.pageurl import page_url
 from bot.documents.passages import passages_of
 from bot.progress import progress_bar
 from bot.search.tantivy_engine import TantivyEngine
 
 log = logging.getLogger(__name__)
-FORMAT = 3
+FORMAT = 4
 MANIFEST = "manifest.json"
 VOCABULARY = "vocabulary.tsv"
 
@@ -309,7 +310,9 @@ class IndexStore:
             entry.skipped = str(exc) if isinstance(exc, UnreadableFile) else f"cannot read: {exc}"
             return
         entry.sha256 = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
-        meta = build_meta(source.meta, fallback_title(source), path)
+        meta = build_meta(
+            source.meta, fallback_title(source), path, page_url(self.config.corpus, path)
+        )
         passages = []
         for part in passages_of(
             source.text,
@@ -319,6 +322,7 @@ class IndexStore:
             min_words=self.config.corpus.min_passage_words,
             max_chars=self.config.corpus.max_passage_chars,
             skip_title_line=meta.title,
+            anchors=source.anchors,
         ):
             passages.append(
                 Passage(
@@ -329,6 +333,7 @@ class IndexStore:
                     part.start,
                     part.end,
                     part.text,
+                    part.anchor,
                 )
             )
             manifest.next_pid += 1

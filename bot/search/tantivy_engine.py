@@ -37,6 +37,7 @@ def schema() -> tantivy.Schema:
     # The passage's distinct terms, stored so reranking needs no re-analysis.
     builder.add_text_field("tset", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("section", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("anchor", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_unsigned_field("paragraph", stored=True)
     builder.add_unsigned_field("start", stored=True)
     builder.add_unsigned_field("end", stored=True)
@@ -75,6 +76,7 @@ class TantivyEngine:
             "tset", " ".join(sorted({t for t in terms if "_" not in t or t[0] == "~"}))
         )
         document.add_text("section", passage.section or "")
+        document.add_text("anchor", passage.anchor or "")
         document.add_unsigned("paragraph", passage.paragraph)
         document.add_unsigned("start", passage.start)
         document.add_unsigned("end", passage.end)
@@ -164,6 +166,7 @@ class TantivyEngine:
             stored["start"][0],
             stored["end"][0],
             stored["text"][0],
+            stored["anchor"][0] or None,
         )
 
     def passages(self) -> Iterator[Passage]:

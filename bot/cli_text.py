@@ -45,7 +45,7 @@ def _result_json(item: AnswerItem) -> dict:
         "publisher": publisher(item),
         "author": meta.author,
         "date": meta.date,
-        "url": meta.url,
+        "url": item.link,
         "section": item.passage.section,
         "paragraph": item.passage.paragraph,
         "passage": item.passage.text,
@@ -75,8 +75,8 @@ def result_text(item: AnswerItem, whole: bool = False) -> str:
         f"[{item.rank}] {item.meta.title}",
         f"    {attribution(item)} (score {item.score:.2f})",
     ]
-    if item.meta.url:
-        lines.append(f"    {item.meta.url}")
+    if item.link:
+        lines.append(f"    {item.link}")
     lines.append(f"    “{quoted}”")
     return _printable("\n".join(lines))
 

@@ -22,6 +22,7 @@ import os
 import re
 import types
 import typing
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -51,7 +52,10 @@ class CorpusConfig:
     """Where the documents are and how they become passages."""
 
     # No default corpus: a config names its documents (the shipped one names seeds/).
+    # An entry is a path, or {path: ..., url: ...}: the url the folder is published at.
     paths: tuple[Path, ...] = ()
+    # (path, url) of the entries given a url, in order; set with paths, never on its own.
+    base_urls: tuple[tuple[Path, str], ...] = field(default=(), metadata={"internal": True})
     extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm")
     # Globs (relative to the corpus folder, .gitignore style) that are never documents.
     exclude: tuple[str, ...] = ()
@@ -194,6 +198,26 @@ class Config:
     source: Path | None = field(default=None, metadata={"internal": True})
 
 
+@dataclass(frozen=True)
+class CorpusPath:
+    """One ``corpus.paths`` entry written as a mapping: the path and where it is published."""
+
+    path: Path | None = None
+    url: str | None = None
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a corpus path's base URL, or None when it can."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return "expected an http:// or https:// URL, e.g. https://docs.example.org/en/latest/"
+    if any(ch.isspace() for ch in url):
+        return "a URL has no spaces (write them as %20)"
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        return "a base URL has no ?query or #fragment (page paths are added to it)"
+    return None
+
+
 # --------------------------------------------------------------------------- loading
 
 
@@ -241,6 +265,8 @@ def _default_paths(config: Config, folder: Path) -> Config:
                 paths[name] = folder / value
             elif hint == tuple[Path, ...]:
                 paths[name] = tuple(folder / p for p in value)
+            elif hint == tuple[tuple[Path, str], ...]:  # corpus.base_urls goes with the paths
+                paths[name] = value
         sections[section.name] = dataclasses.replace(getattr(config, section.name), **paths)
     return dataclasses.replace(config, **sections)
 
@@ -309,7 +335,9 @@ class _Builder:
                 self.fail(key_node, dotted, "set twice")
             seen.add(key)
             hint = hints[key]
-            if dataclasses.is_dataclass(hint):
+            if cls is CorpusConfig and key == "paths":
+                values["paths"], values["base_urls"] = self.corpus_paths(value_node, dotted)
+            elif dataclasses.is_dataclass(hint):
                 values[key] = self.build(hint, value_node, dotted, getattr(base, key))
             else:
                 values[key] = self.convert(hint, value_node, dotted, fields[key].metadata)
@@ -381,6 +409,37 @@ class _Builder:
             LexborHTMLParser("<p></p>").css(value)
         except (SelectolaxError, ValueError) as exc:
             self.fail(node, key, f"invalid CSS selector: {exc}")
+
+    def corpus_paths(
+        self, node: yaml.Node, key: str
+    ) -> tuple[tuple[Path, ...], tuple[tuple[Path, str], ...]]:
+        """``corpus.paths``: each entry a path, or a mapping ``{path: ..., url: ...}``."""
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(node, key, f"expected a list, got {_describe(node)}")
+        paths: list[Path] = []
+        urls: list[tuple[Path, str]] = []
+        for i, item in enumerate(node.value):
+            where = f"{key}[{i}]"
+            if not isinstance(item, yaml.MappingNode):
+                paths.append(self.convert(Path, item, where))
+                continue
+            entry = self.build(CorpusPath, item, where, CorpusPath())
+            if entry.path is None:
+                self.fail(item, f"{where}.path", "missing: the file or folder this url is for")
+            paths.append(entry.path)
+            if entry.url is not None:
+                urls.append((entry.path, self.base_url(item, f"{where}.url", entry.url)))
+        return tuple(paths), tuple(urls)
+
+    def base_url(self, node: yaml.MappingNode, key: str, url: str) -> str:
+        """A checked http(s) base URL (the url's own node is named in errors)."""
+        for key_node, value_node in node.value:
+            if getattr(key_node, "value", None) == "url":
+                node = value_node
+        problem = base_url_problem(url)
+        if problem:
+            self.fail(node, key, f"{problem}, got {url!r}")
+        return url
 
     def scalar(self, node: yaml.Node, key: str) -> Any:
         if not isinstance(node, yaml.ScalarNode):

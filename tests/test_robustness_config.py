@@ -32,6 +32,8 @@ def settings() -> list[tuple[str, str, Any, dict]]:
     for section, cls in sections():
         hints = typing.get_type_hints(cls)
         for field in dataclasses.fields(cls):
+            if field.metadata.get("internal"):  # set with another key (corpus.base_urls)
+                continue
             found.append((section, field.name, hints[field.name], dict(field.metadata)))
     return found
 

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.answer.excerpt import Excerpt, make_excerpt
+from bot.answer.links import page_link, result_link
 from bot.documents.corpus import Passage
 from bot.documents.loading import DocumentMeta
 from bot.search.index import SearchIndex
@@ -35,6 +36,16 @@ class AnswerItem:
         """Where in the document: section and paragraph, as a reader would say it."""
         where = f"paragraph {self.passage.paragraph}"
         return f"{self.passage.section}, {where}" if self.passage.section else where.capitalize()
+
+    @property
+    def link(self) -> str | None:
+        """The document's url, its section's #anchor, and a text fragment of the excerpt."""
+        return result_link(self.meta.url, self.passage.anchor, self.excerpt.text)
+
+    @property
+    def page_link(self) -> str | None:
+        """The document's url with its section's #anchor (no text fragment)."""
+        return page_link(self.meta.url, self.passage.anchor)
 
 
 @dataclass(frozen=True)

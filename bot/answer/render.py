@@ -21,6 +21,7 @@ MAX_EMBED_DESCRIPTION = 4096
 MAX_FIELD_VALUE = 1024
 MAX_FOOTER = 2048
 MAX_EMBED_TOTAL = 6000
+MAX_EMBED_URL = 2048  # an embed's url (Discord refuses longer ones)
 MAX_QUESTION_ECHO = 200  # how much of a question is repeated back in a footer
 # The "Full passage" view keeps room in the description for the attribution line.
 MAX_PASSAGE_DESCRIPTION = MAX_EMBED_DESCRIPTION - 200
@@ -126,7 +127,7 @@ def answer_embed(answer: Answer, item: AnswerItem) -> EmbedSpec:
     embed = EmbedSpec(
         title=truncate(item.meta.title, MAX_EMBED_TITLE),
         description=highlighted(item.excerpt, MAX_EMBED_DESCRIPTION),
-        url=item.meta.url if is_web_url(item.meta.url) else None,
+        url=embed_url(item),
         fields=[
             EmbedField("Source", truncate(attribution(item), MAX_FIELD_VALUE), inline=False),
             EmbedField("Document", truncate(escape(item.doc_id), MAX_FIELD_VALUE)),
@@ -144,13 +145,22 @@ def passage_embed(item: AnswerItem) -> EmbedSpec:
     embed = EmbedSpec(
         title=truncate(item.meta.title, MAX_EMBED_TITLE),
         description=truncate(escape(item.passage.text), MAX_PASSAGE_DESCRIPTION),
-        url=item.meta.url if is_web_url(item.meta.url) else None,
+        url=embed_url(item),
         fields=[EmbedField("Source", truncate(attribution(item), MAX_FIELD_VALUE), inline=False)],
         footer=truncate(
             f"{item.doc_id} · characters {item.passage.start}–{item.passage.end}", MAX_FOOTER
         ),
     )
     return fit_embed(embed)
+
+
+def embed_url(item: AnswerItem) -> str | None:
+    """The title's link: page#anchor with the quote's text fragment when it fits
+    Discord's limit, else page#anchor, else the page; None for a url Discord refuses."""
+    for url in (item.link, item.page_link, item.meta.url):
+        if is_web_url(url) and len(url or "") <= MAX_EMBED_URL:
+            return url
+    return None
 
 
 def fit_embed(embed: EmbedSpec) -> EmbedSpec:

@@ -24,6 +24,7 @@ from bot.documents.loading import (
     read_source,
     walk_corpus,
 )
+from bot.documents.pageurl import page_url
 from bot.documents.passages import _ATX_HEADING, collapse, passages_of
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,9 @@ def document_of(
     The one place a file becomes passages: ``load_corpus`` and the tantivy store
     both call it, so both engines index the same passages.
     """
-    meta = build_meta(source.meta, fallback_title(source), source.path)
+    meta = build_meta(
+        source.meta, fallback_title(source), source.path, page_url(config, source.path)
+    )
     passages = [
         Passage(i, source.doc_id, p.section, p.paragraph, p.start, p.end, p.text, p.anchor)
         for i, p in enumerate(

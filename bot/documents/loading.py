@@ -36,6 +36,7 @@ _DIGITS = re.compile(r"\d{1,20}", re.ASCII)
 _CONTAINERS = (list, tuple, dict, set)
 LINK_OUTSIDE = "link points outside the corpus"
 _SKIPPED_SHOWN = 3  # skipped files named in the build's one warning
+HTML_URL = "html:url"  # meta key of an HTML page's canonical / og:url link
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,10 @@ def read_source(
         if page.navigation:
             raise NavigationPage(page.navigation)
         text, blocks = page.text, page.blocks
-        meta.update(page.meta)
+        html_meta = dict(page.meta)
+        if "url" in html_meta:  # the page's own link: after a configured base url
+            html_meta[HTML_URL] = html_meta.pop("url")
+        meta.update(html_meta)
     body_start = 0
     front = _FRONT_MATTER.match(text) if kind != "html" else None
     if front:
@@ -331,8 +335,14 @@ def _safe_yaml(text: str, what: str) -> object:
         return None
 
 
-def build_meta(raw: dict[str, object], fallback_title: str, path: Path) -> DocumentMeta:
-    """Normalise front matter / sidecar / HTML fields into DocumentMeta."""
+def build_meta(
+    raw: dict[str, object], fallback_title: str, path: Path, page_url: str | None = None
+) -> DocumentMeta:
+    """Normalise front matter / sidecar / HTML fields into DocumentMeta.
+
+    The url is the one front matter or a sidecar gives, else ``page_url`` (from the
+    corpus path's configured url), else the page's own canonical or og:url link.
+    """
     title = _text(raw.get("title")) or fallback_title or path.stem
     source = _text(raw.get("source")) or _text(raw.get("publisher")) or path.name
     return DocumentMeta(
@@ -340,7 +350,7 @@ def build_meta(raw: dict[str, object], fallback_title: str, path: Path) -> Docum
         source=source,
         author=_text(raw.get("author")),
         date=normalise_date(raw.get("date")),
-        url=_text(raw.get("url")),
+        url=_text(raw.get("url")) or page_url or _text(raw.get(HTML_URL)),
     )
 
 

@@ -33,8 +33,10 @@ class AnswerItem:
 
     @property
     def location(self) -> str:
-        """Where in the document: section and paragraph, as a reader would say it."""
+        """Where in the document: section, page and paragraph, as a reader would say it."""
         where = f"paragraph {self.passage.paragraph}"
+        if self.passage.page:
+            where = f"page {self.passage.page}, {where}"
         return f"{self.passage.section}, {where}" if self.passage.section else where.capitalize()
 
     @property

@@ -56,6 +56,7 @@ class Passage:
     end: int
     text: str  # the source slice, whitespace collapsed
     anchor: str | None = None  # id of the nearest heading above it (HTML), for page#anchor
+    page: int | None = None  # page number, 1-based, in paged documents (PDF)
 
 
 @dataclass
@@ -76,7 +77,9 @@ def load_corpus(config: CorpusConfig) -> Corpus:
     for document, passages in iter_documents(config, corpus.skipped):
         base = len(corpus.passages)
         corpus.passages.extend(
-            Passage(base + i, p.doc_id, p.section, p.paragraph, p.start, p.end, p.text, p.anchor)
+            Passage(
+                base + i, p.doc_id, p.section, p.paragraph, p.start, p.end, p.text, p.anchor, p.page
+            )
             for i, p in enumerate(passages)
         )
         corpus.documents[document.doc_id] = document
@@ -139,7 +142,7 @@ def document_of(
         source.meta, fallback_title(source), source.path, page_url(config, source.path)
     )
     passages = [
-        Passage(i, source.doc_id, p.section, p.paragraph, p.start, p.end, p.text, p.anchor)
+        Passage(i, source.doc_id, p.section, p.paragraph, p.start, p.end, p.text, p.anchor, p.page)
         for i, p in enumerate(
             passages_of(
                 source.text,

@@ -42,6 +42,8 @@ class Block:
     path: tuple[str, ...] = ()
     anchor: str | None = None
     unit: int = 0
+    language: str | None = None  # a code block's language, where the source names it
+    page: int | None = None  # the page it starts on (paged formats: PDF)
 
 
 PATH_SEPARATOR = " › "
@@ -57,6 +59,7 @@ class PassageText:
     end: int
     text: str
     anchor: str | None = None  # the nearest heading anchor above it (HTML)
+    page: int | None = None  # the page it starts on (paged formats: PDF)
 
 
 _ASCII_SYMBOLS = str.maketrans("", "", "^`")  # the only ASCII characters of the dropped kinds
@@ -270,7 +273,7 @@ def _structured_passages(
         section = PATH_SEPARATOR.join(first.path) or None
         for start, end in _pack(text, group, max_chars):
             yield PassageText(
-                section, paragraph, start, end, collapse(text[start:end]), first.anchor
+                section, paragraph, start, end, collapse(text[start:end]), first.anchor, first.page
             )
     content = [block for block in blocks if block.kind != "heading"]
     if (
@@ -284,7 +287,9 @@ def _structured_passages(
         only = content[0]
         section = PATH_SEPARATOR.join(only.path) or None
         for start, end in _pack(text, content, max_chars):
-            yield PassageText(section, 1, start, end, collapse(text[start:end]), only.anchor)
+            yield PassageText(
+                section, 1, start, end, collapse(text[start:end]), only.anchor, only.page
+            )
 
 
 def _text_of(text: str, block: Block) -> str:

@@ -39,6 +39,7 @@ def schema() -> tantivy.Schema:
     builder.add_text_field("section", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("anchor", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_unsigned_field("paragraph", stored=True)
+    builder.add_unsigned_field("page", stored=True)  # 0: none
     builder.add_unsigned_field("start", stored=True)
     builder.add_unsigned_field("end", stored=True)
     return builder.build()
@@ -78,6 +79,7 @@ class TantivyEngine:
         document.add_text("section", passage.section or "")
         document.add_text("anchor", passage.anchor or "")
         document.add_unsigned("paragraph", passage.paragraph)
+        document.add_unsigned("page", passage.page or 0)
         document.add_unsigned("start", passage.start)
         document.add_unsigned("end", passage.end)
         self._writer_().add_document(document)
@@ -167,6 +169,7 @@ class TantivyEngine:
             stored["end"][0],
             stored["text"][0],
             stored["anchor"][0] or None,
+            stored["page"][0] or None,
         )
 
     def passages(self) -> Iterator[Passage]:

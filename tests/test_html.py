@@ -58,8 +58,8 @@ def test_sphinx_page_keeps_the_body_with_heading_paths_entries_code_and_table(tm
         (
             "Application API › Extension setup",
             "extension-setup",
-            "To register a callback for an event, call connect from setup: def setup(app): "
-            'app.connect("build-finished", report)',
+            "To register a callback for an event, call connect from setup:\n"
+            'def setup(app):\n    app.connect("build-finished", report)',
         ),
         (
             "Application API › Extension setup › Application.connect(event, callback)",
@@ -94,7 +94,15 @@ def test_code_and_tables_keep_their_lines_in_the_exact_span(tmp_path):
         "Event | Arguments\nbuild-finished | app, exception\nconfig-inited | app, config"
     )
     for passage in corpus.passages:
-        assert " ".join(text[passage.start : passage.end].split()) == passage.text
+        source = text[passage.start : passage.end]
+        assert " ".join(source.split()) == " ".join(passage.text.split())
+        for code in passage.code:  # code is the source's own text, exactly
+            assert passage.text[code.start : code.end] in source
+    (code,) = lead_in.code  # Sphinx's div.highlight-python names the language
+    assert code.language == "python"
+    assert lead_in.text[code.start : code.end] == (
+        'def setup(app):\n    app.connect("build-finished", report)'
+    )
 
 
 def test_docbook_page_drops_its_navigation_header_footer_and_toc(tmp_path):
@@ -140,8 +148,8 @@ def test_a_lead_in_and_its_code_are_one_passage_the_next_paragraph_another(tmp_p
         (
             "Columns",
             "columns",
-            "To rename an existing column: ALTER TABLE products RENAME COLUMN product_no TO "
-            "product_number;",
+            "To rename an existing column:\n"
+            "ALTER TABLE products\n    RENAME COLUMN product_no TO product_number;",
         ),
         ("Columns", "columns", "The new name must not clash with another column of the table."),
     ]

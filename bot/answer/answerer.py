@@ -101,6 +101,7 @@ class Answerer:
                 weights,
                 self.config.answer.excerpt_chars,
                 self.index.synonyms,
+                passage.code,
             )
             items.append(
                 AnswerItem(

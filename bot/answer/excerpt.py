@@ -1,9 +1,14 @@
 """The excerpt: the sentences of a passage that best answer, quoted exactly.
 
 The excerpt is always a contiguous slice of the passage text (which is the
-source with whitespace collapsed), never reworded. When it has to cut inside a
-sentence it cuts at a word boundary and marks the cut with an ellipsis.
-Highlights are character spans, in the excerpt, of words matching the question.
+source with whitespace collapsed, code kept exactly), never reworded. When it
+has to cut inside a sentence it cuts at a word boundary and marks the cut with
+an ellipsis. Highlights are character spans, in the excerpt, of words matching
+the question.
+
+Code is not made of sentences: a code block is one unit, taken whole or not at
+all; one longer than the budget is taken in runs of whole lines. The excerpt
+says where its code is (``code``), so that it can be shown as code.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass
 
 from bot.analysis.analyzer import Analyzer
 from bot.analysis.synonyms import SynonymTable
+from bot.documents.passages import CodeSpan
 from bot.documents.sentences import split_sentences
 
 ELLIPSIS = "…"
@@ -25,6 +31,7 @@ class Excerpt:
     highlights: tuple[tuple[int, int], ...]  # spans in ``text``
     start: int  # slice of the passage text the excerpt quotes (ellipses excluded)
     end: int
+    code: tuple[CodeSpan, ...] = ()  # spans of ``text`` that are code
 
 
 def make_excerpt(
@@ -33,6 +40,7 @@ def make_excerpt(
     weights: Mapping[str, float],
     max_chars: int,
     synonyms: SynonymTable | None = None,
+    code: tuple[CodeSpan, ...] = (),
 ) -> Excerpt:
     """Pick and trim the best-answering sentences of ``passage``.
 
@@ -40,11 +48,12 @@ def make_excerpt(
     their importance; a sentence scores the weights of the distinct terms it holds.
     Words of a synonym phrase whose group term the question has count as
     matches too ("Department of Government Efficiency" for "DOGE").
+    ``code`` is where the passage is code (its units are blocks and lines).
     """
     words = [w for w in analyzer.words(passage) if w.term is not None]
     if synonyms is not None:
         words = _with_synonym_terms(words, weights, synonyms)
-    sentences = split_sentences(passage) or [(0, len(passage))]
+    sentences = units(passage, code, max_chars) or [(0, len(passage))]
     held = _terms_by_sentence(words, sentences, weights)
     scores = [round(sum(weights[t] for t in terms), 9) for terms in held]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
@@ -54,7 +63,7 @@ def make_excerpt(
     else:
         first, last = _best_run(sentences, held, weights, max_chars)
         start, end = sentences[first][0], sentences[last][1]
-        start, end = _fill(passage, sentences, first, last, start, end, max_chars)
+        start, end = _fill(passage, sentences, first, last, start, end, max_chars, code)
     prefix = ELLIPSIS if start > 0 and not _at_sentence_start(sentences, start) else ""
     suffix = ELLIPSIS if end < len(passage) and not _at_sentence_end(sentences, end) else ""
     text = prefix + passage[start:end] + suffix
@@ -63,7 +72,43 @@ def make_excerpt(
         for w in words
         if start <= w.start and w.end <= end and w.term in weights
     )
-    return Excerpt(text, highlights, start, end)
+    shift = len(prefix) - start
+    inside = tuple(
+        CodeSpan(max(c.start, start) + shift, min(c.end, end) + shift, c.language)
+        for c in code
+        if c.start < end and c.end > start
+    )
+    return Excerpt(text, highlights, start, end, inside)
+
+
+def units(passage: str, code: tuple[CodeSpan, ...], max_chars: int) -> list[tuple[int, int]]:
+    """The passage's units, in order: the sentences of its prose, its code blocks
+    whole, or a code block's lines when the block is longer than ``max_chars``."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for block in code:
+        spans += [
+            (cursor + s, cursor + e) for s, e in split_sentences(passage[cursor : block.start])
+        ]
+        if block.end - block.start <= max_chars:
+            spans.append((block.start, block.end))
+        else:
+            spans += _lines(passage, block.start, block.end)
+        cursor = block.end
+    spans += [(cursor + s, cursor + e) for s, e in split_sentences(passage[cursor:])]
+    return spans
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The non-blank lines of ``text[start:end]``, indentation kept, line breaks not."""
+    spans = []
+    while start < end:
+        stop = text.find("\n", start, end)
+        stop = end if stop < 0 else stop
+        if text[start:stop].strip():
+            spans.append((start, len(text[start:stop].rstrip()) + start))
+        start = stop + 1
+    return spans
 
 
 def _terms_by_sentence(
@@ -122,15 +167,19 @@ def _fill(
     start: int,
     end: int,
     max_chars: int,
+    code: tuple[CodeSpan, ...] = (),
 ) -> tuple[int, int]:
     """Use the rest of the budget on part of the next sentence (else the previous one).
 
     Whole neighbours that did not fit are often where the answer continues
     ("..., Lionsgate paid for Gods of Egypt, ..."); the cut is at a word
-    boundary and marked with an ellipsis.
+    boundary and marked with an ellipsis. Code is never cut this way: a neighbour
+    that is code is left out, and the excerpt stops at the code's edge.
     """
     room = max_chars - (end - start) - 2  # a space and the ellipsis
     if room < 30:
+        return start, end
+    if last + 1 < len(sentences) and _in_code(code, sentences[last + 1][0]):
         return start, end
     if last + 1 < len(sentences):
         cut_end = sentences[last + 1][0] + room
@@ -138,13 +187,17 @@ def _fill(
             passage, start, min(cut_end, sentences[last + 1][1]), start, sentences[last + 1][1]
         )
         return start, max(end, new_end)
-    if first > 0:
+    if first > 0 and not _in_code(code, sentences[first - 1][0]):
         cut_start = sentences[first - 1][1] - room
         new_start, _ = _word_bounds(
             passage, max(cut_start, sentences[first - 1][0]), end, sentences[first - 1][0], end
         )
         return min(start, new_start), end
     return start, end
+
+
+def _in_code(code: tuple[CodeSpan, ...], position: int) -> bool:
+    return any(c.start <= position < c.end for c in code)
 
 
 def _with_synonym_terms(words: list, weights: Mapping[str, float], synonyms: SynonymTable) -> list:

@@ -4,6 +4,10 @@ The Discord layer turns a ``MessageSpec`` into ``discord.Embed``; the CLI's
 ``chat`` prints ``as_text``. Every string that comes from a document or a user
 is escaped here, so it cannot break markdown or ping anyone, and every field
 is cut to its limit here, whatever the documents contain.
+
+Code in an excerpt is shown as a fenced code block (bot.answer.fences), exactly
+as the document has it: no escapes inside, highlights not shown there (bold is
+not rendered in code), a long block cut between lines.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass, field
 
 from bot.answer.answerer import NOT_FOUND, REFUSED_EMPTY, REFUSED_TOO_LONG, Answer, AnswerItem
 from bot.answer.excerpt import Excerpt
+from bot.answer.fences import fence, fence_within, segments
 
 # Discord's limits (see DISCORD_FACTS): one place, named, derived where they depend on each other.
 MAX_CONTENT = 2000
@@ -88,22 +93,44 @@ def truncate(text: str, limit: int) -> str:
 
 
 def highlighted(excerpt: Excerpt, limit: int = MAX_EMBED_DESCRIPTION) -> str:
-    """The excerpt, escaped, with matched words in **bold**, cut to ``limit`` whole pieces."""
-    pieces: list[str] = []
-    cursor = 0
-    for start, end in excerpt.highlights:
-        pieces.append(escape(excerpt.text[cursor:start]))
-        pieces.append("**" + escape(excerpt.text[start:end]) + "**")
-        cursor = end
-    pieces.append(escape(excerpt.text[cursor:]))
+    """The excerpt, escaped, with matched words in **bold** and code fenced, cut to
+    ``limit`` whole pieces (prose at a word, code between lines)."""
     out = ""
-    for piece in pieces:
-        if len(out) + len(piece) > limit:
-            if not piece.startswith("**"):
-                out += truncate(piece, limit - len(out))
-            return out[:limit]
-        out += piece
+    for start, end, code in segments(excerpt.text, excerpt.code):
+        out += "\n" if out else ""
+        if code is not None:
+            block = fence(excerpt.text[start:end], code.language)
+            if len(out) + len(block) > limit:
+                cut = fence_within(excerpt.text[start:end], code.language, limit - len(out) - 2)
+                return (out + cut + "\n" + ELLIPSIS) if cut else _end_cut(out, limit)
+            out += block
+            continue
+        for piece in _prose_pieces(excerpt, start, end):
+            if len(out) + len(piece) > limit:
+                if not piece.startswith("**"):
+                    out += truncate(piece, limit - len(out))
+                return out[:limit]
+            out += piece
     return out
+
+
+def _prose_pieces(excerpt: Excerpt, start: int, end: int) -> list[str]:
+    """Escaped prose of ``excerpt.text[start:end]``, its highlights as **bold** pieces."""
+    pieces: list[str] = []
+    cursor = start
+    for low, high in excerpt.highlights:
+        if start <= low and high <= end:
+            pieces.append(escape(excerpt.text[cursor:low]))
+            pieces.append("**" + escape(excerpt.text[low:high]) + "**")
+            cursor = high
+    pieces.append(escape(excerpt.text[cursor:end]))
+    return [piece for piece in pieces if piece]
+
+
+def _end_cut(out: str, limit: int) -> str:
+    """``out`` marked as cut, within ``limit``."""
+    out = out.rstrip("\n")
+    return out + ELLIPSIS if len(out) < limit else out
 
 
 def attribution(item: AnswerItem) -> str:
@@ -126,7 +153,6 @@ def answer_embed(answer: Answer, item: AnswerItem) -> EmbedSpec:
     total = len(answer.items)
     embed = EmbedSpec(
         title=truncate(item.meta.title, MAX_EMBED_TITLE),
-        description=highlighted(item.excerpt, MAX_EMBED_DESCRIPTION),
         url=embed_url(item),
         fields=[
             EmbedField("Source", truncate(attribution(item), MAX_FIELD_VALUE), inline=False),
@@ -137,6 +163,7 @@ def answer_embed(answer: Answer, item: AnswerItem) -> EmbedSpec:
             min(MAX_FOOTER, MAX_QUESTION_ECHO + 40),
         ),
     )
+    embed.description = highlighted(item.excerpt, _room(embed, MAX_EMBED_DESCRIPTION))
     return fit_embed(embed)
 
 
@@ -144,14 +171,20 @@ def passage_embed(item: AnswerItem) -> EmbedSpec:
     """The whole passage (for the "Full passage" button)."""
     embed = EmbedSpec(
         title=truncate(item.meta.title, MAX_EMBED_TITLE),
-        description=truncate(escape(item.passage.text), MAX_PASSAGE_DESCRIPTION),
         url=embed_url(item),
         fields=[EmbedField("Source", truncate(attribution(item), MAX_FIELD_VALUE), inline=False)],
         footer=truncate(
             f"{item.doc_id} · characters {item.passage.start}–{item.passage.end}", MAX_FOOTER
         ),
     )
+    whole = Excerpt(item.passage.text, (), 0, len(item.passage.text), item.passage.code)
+    embed.description = highlighted(whole, _room(embed, MAX_PASSAGE_DESCRIPTION))
     return fit_embed(embed)
+
+
+def _room(embed: EmbedSpec, limit: int) -> int:
+    """The description's limit: ``limit``, or less where the rest of the embed leaves less."""
+    return max(1, min(limit, MAX_EMBED_TOTAL - embed.total_chars()))
 
 
 def embed_url(item: AnswerItem) -> str | None:
@@ -200,12 +233,24 @@ def as_text(message: MessageSpec) -> str:
     lines = [_unescape(message.content)] if message.content else []
     for embed in message.embeds:
         lines.append(f"┃ {embed.title}" + (f"  <{embed.url}>" if embed.url else ""))
-        lines.extend(f"┃ {_unescape(line)}" for line in embed.description.splitlines())
+        lines.extend(f"┃ {line}" for line in _description_lines(embed.description))
         for item in embed.fields:
             lines.append(f"┃ {item.name}: {_unescape(item.value)}")
         if embed.footer:
             lines.append(f"┃ {embed.footer}")
     return "\n".join(lines)
+
+
+def _description_lines(description: str) -> list[str]:
+    """The description's lines as they read: escapes resolved outside code fences only."""
+    lines, in_code = [], False
+    for line in description.splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+            lines.append(line)
+        else:
+            lines.append(line.replace("\u200b", "") if in_code else _unescape(line))
+    return lines
 
 
 def _unescape(text: str) -> str:

@@ -262,5 +262,5 @@ async def record_vote(
 def _whole_passage(answering: Answering, passage) -> AnswerItem:
     """An AnswerItem showing a whole passage (no question needed)."""
     document = answering.service.index.corpus.documents[passage.doc_id]
-    excerpt = Excerpt(passage.text, (), 0, len(passage.text))
+    excerpt = Excerpt(passage.text, (), 0, len(passage.text), passage.code)
     return AnswerItem(1, 0.0, 0.0, passage.doc_id, document.meta, passage, excerpt)

@@ -25,7 +25,7 @@ from bot.documents.loading import (
     walk_corpus,
 )
 from bot.documents.pageurl import page_url
-from bot.documents.passages import _ATX_HEADING, collapse, passages_of
+from bot.documents.passages import _ATX_HEADING, CodeSpan, collapse, passages_of
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +54,10 @@ class Passage:
     paragraph: int
     start: int  # character span in the document's text
     end: int
-    text: str  # the source slice, whitespace collapsed
+    text: str  # the source slice, whitespace collapsed outside code (code kept exactly)
     anchor: str | None = None  # id of the nearest heading above it (HTML), for page#anchor
     page: int | None = None  # page number, 1-based, in paged documents (PDF)
+    code: tuple[CodeSpan, ...] = ()  # spans of ``text`` that are code, with their language
 
 
 @dataclass
@@ -78,7 +79,16 @@ def load_corpus(config: CorpusConfig) -> Corpus:
         base = len(corpus.passages)
         corpus.passages.extend(
             Passage(
-                base + i, p.doc_id, p.section, p.paragraph, p.start, p.end, p.text, p.anchor, p.page
+                base + i,
+                p.doc_id,
+                p.section,
+                p.paragraph,
+                p.start,
+                p.end,
+                p.text,
+                p.anchor,
+                p.page,
+                p.code,
             )
             for i, p in enumerate(passages)
         )
@@ -142,7 +152,18 @@ def document_of(
         source.meta, fallback_title(source), source.path, page_url(config, source.path)
     )
     passages = [
-        Passage(i, source.doc_id, p.section, p.paragraph, p.start, p.end, p.text, p.anchor, p.page)
+        Passage(
+            i,
+            source.doc_id,
+            p.section,
+            p.paragraph,
+            p.start,
+            p.end,
+            p.text,
+            p.anchor,
+            p.page,
+            p.code,
+        )
         for i, p in enumerate(
             passages_of(
                 source.text,

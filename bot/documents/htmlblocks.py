@@ -30,6 +30,8 @@ _BLOCK_CSS = "p, div, pre, table, ul, ol, dl, section, blockquote, " + HEADINGS_
 _SECTION_LEVELS = 4  # DocBook: div.sect1 > div.titlepage > div > div > h2
 _ENTRY_LEVEL = 7  # an entry term sits below any heading of its section
 _SPACES = re.compile(r"\s+")
+_WRAPPER_LEVELS = 3  # Sphinx: div.highlight-python > div.highlight > pre
+_NO_LANGUAGE = frozenset({"default", "none", "text", "plain", "plaintext", "nohighlight", "txt"})
 
 
 def collapsed(text: str | None) -> str:
@@ -61,7 +63,9 @@ class Emitter:
     def text(self) -> str:
         return "".join(self.parts)
 
-    def add(self, text: str, kind: str, level: int = 0, title: str = "") -> None:
+    def add(
+        self, text: str, kind: str, level: int = 0, title: str = "", language: str | None = None
+    ) -> None:
         if self.parts:
             self.parts.append("\n\n")
             self.position += 2
@@ -70,7 +74,9 @@ class Emitter:
         self.position += len(text)
         path = tuple(frame.title for frame in self.frames)
         anchor = next((f.anchor for f in reversed(self.frames) if f.anchor), None)
-        self.blocks.append(Block(start, self.position, level, title, kind, path, anchor, self.unit))
+        self.blocks.append(
+            Block(start, self.position, level, title, kind, path, anchor, self.unit, language)
+        )
 
     def flush(self) -> None:
         if self.inline:
@@ -147,7 +153,7 @@ def _visit(node: LexborNode, out: Emitter, stack: list[tuple[str, object]]) -> N
         out.flush()
         code = node.text().strip("\n").rstrip()
         if code.strip():
-            out.add(code, "code")
+            out.add(code, "code", language=code_language(node))
         return
     elif tag in _LEAVES:
         out.flush()
@@ -175,6 +181,43 @@ def _visit(node: LexborNode, out: Emitter, stack: list[tuple[str, object]]) -> N
     out.flush()
     stack.append(("flush", None))
     stack.extend(("node", child) for child in reversed(list(node.iter(include_text=True))))
+
+
+def code_language(pre: LexborNode) -> str | None:
+    """The language a ``pre`` names, by the conventions of the common generators.
+
+    ``class="language-x"`` or ``lang-x`` on the ``pre``, its ``code`` or a wrapper
+    (highlight.js, Prism, MkDocs, Jekyll's Rouge, Docusaurus), ``data-lang`` (Hugo),
+    ``highlight-x`` on a wrapper (Sphinx), ``sourceCode x`` (Pandoc). None when
+    the source names none, or only a placeholder ("default", "text", "none").
+    """
+    inner = pre.css_first("code")
+    nodes = [pre] + ([inner] if inner is not None else [])
+    ancestor = pre.parent
+    for _ in range(_WRAPPER_LEVELS):
+        if ancestor is None or ancestor.tag in ("body", "html"):
+            break
+        nodes.append(ancestor)
+        ancestor = ancestor.parent
+    for node in nodes:
+        attributes = node.attributes
+        found = _class_language((attributes.get("class") or "").split()) or attributes.get(
+            "data-lang"
+        )
+        if found:
+            language = found.strip().lower()
+            return None if language in _NO_LANGUAGE else language
+    return None
+
+
+def _class_language(classes: list[str]) -> str | None:
+    for name in classes:
+        for prefix in ("language-", "lang-", "highlight-source-", "highlight-"):
+            if name.startswith(prefix) and len(name) > len(prefix):
+                return name[len(prefix) :]
+    if "sourceCode" in classes:
+        return next((c for c in classes if c not in ("sourceCode", "numberSource")), None)
+    return None
 
 
 def _push_entries(dl: LexborNode, stack: list[tuple[str, object]]) -> None:

@@ -6,6 +6,10 @@ Text and Markdown are split here into blocks; an HTML page comes with its blocks
 already typed (bot.documents.htmlblocks), and they are grouped as the page is:
 a lead-in ending in ":" with the code it introduces, an entry's term with its
 description, a table whole (each up to the passage limit).
+
+A passage's text is its source span with whitespace collapsed, except in code:
+a code block's text is kept exactly (line breaks, indentation), on lines of its
+own, and the passage records where its code is and in which language (CodeSpan).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ _DECORATION = re.compile(r"[*_~`>|]+")
 # Whitespace runs that are not already a single space (the same result as
 # replacing every run of whitespace, with far fewer replacements on ordinary text).
 _UNCOLLAPSED = re.compile(r"\s{2,}|[^\S ]")
+_BLANK_LINES = re.compile(r"\A(?:[ \t]*\r?\n)+")  # blank lines opening a piece of code
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,15 @@ PATH_SEPARATOR = " › "
 
 
 @dataclass(frozen=True)
+class CodeSpan:
+    """Where a passage (or an excerpt) holds code: a span of its text, kept exactly."""
+
+    start: int
+    end: int
+    language: str | None = None
+
+
+@dataclass(frozen=True)
 class PassageText:
     """One passage before it gets an id: where it is and what it says."""
 
@@ -60,6 +74,7 @@ class PassageText:
     text: str
     anchor: str | None = None  # the nearest heading anchor above it (HTML)
     page: int | None = None  # the page it starts on (paged formats: PDF)
+    code: tuple[CodeSpan, ...] = ()  # spans of ``text`` that are code, in order
 
 
 _ASCII_SYMBOLS = str.maketrans("", "", "^`")  # the only ASCII characters of the dropped kinds
@@ -272,8 +287,9 @@ def _structured_passages(
         first = group[0]
         section = PATH_SEPARATOR.join(first.path) or None
         for start, end in _pack(text, group, max_chars):
+            quoted, code = compose(text, start, end, group)
             yield PassageText(
-                section, paragraph, start, end, collapse(text[start:end]), first.anchor, first.page
+                section, paragraph, start, end, quoted, first.anchor, first.page, code
             )
     content = [block for block in blocks if block.kind != "heading"]
     if (
@@ -287,9 +303,44 @@ def _structured_passages(
         only = content[0]
         section = PATH_SEPARATOR.join(only.path) or None
         for start, end in _pack(text, content, max_chars):
-            yield PassageText(
-                section, 1, start, end, collapse(text[start:end]), only.anchor, only.page
-            )
+            quoted, code = compose(text, start, end, content)
+            yield PassageText(section, 1, start, end, quoted, only.anchor, only.page, code)
+
+
+def compose(
+    text: str, start: int, end: int, blocks: Sequence[Block]
+) -> tuple[str, tuple[CodeSpan, ...]]:
+    """The passage text of ``text[start:end]`` and where its code is.
+
+    Prose reads collapsed, as ever; the part of a code block inside the span is
+    kept exactly, on lines of its own (a line break, not a space, around it).
+    """
+    parts: list[str] = []
+    code: list[CodeSpan] = []
+    length = 0
+    cursor = start
+    for block in blocks:
+        if block.kind != "code" or block.end <= start or block.start >= end:
+            continue
+        low, high = max(start, block.start), min(end, block.end)
+        verbatim = _BLANK_LINES.sub("", text[low:high]).rstrip()
+        for piece, is_code in ((collapse(text[cursor:low]), False), (verbatim, True)):
+            if not piece.strip():
+                continue
+            if parts:
+                parts.append("\n" if is_code or code and code[-1].end == length else " ")
+                length += 1
+            if is_code:
+                code.append(CodeSpan(length, length + len(piece), block.language))
+            parts.append(piece)
+            length += len(piece)
+        cursor = high
+    if not code:
+        return collapse(text[start:end]), ()
+    tail = collapse(text[cursor:end])
+    if tail:
+        parts.append("\n" + tail)
+    return "".join(parts), tuple(code)
 
 
 def _text_of(text: str, block: Block) -> str:

@@ -58,7 +58,7 @@ from bot.search.tantivy_engine import TantivyEngine
 from bot.search.terms import PassageTerms, mine_acronyms, synonym_table
 
 log = logging.getLogger(__name__)
-FORMAT = 7  # 4: acronyms from passages; 5: name runs only; 6: HTML by structure; 7: pages
+FORMAT = 8  # 4: acronyms; 5: name runs only; 6: HTML by structure; 7: pages; 8: code kept
 MANIFEST = "manifest.json"
 VOCABULARY = "vocabulary.tsv"
 

@@ -9,6 +9,7 @@ query term weights become boosts.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import tantivy
 
 from bot.documents.corpus import Passage
+from bot.documents.passages import CodeSpan
 from bot.search.engine import Hit, field_of
 
 TERMS, PID, DOC = "terms", "pid", "doc"
@@ -42,6 +44,8 @@ def schema() -> tantivy.Schema:
     builder.add_unsigned_field("page", stored=True)  # 0: none
     builder.add_unsigned_field("start", stored=True)
     builder.add_unsigned_field("end", stored=True)
+    # Where the passage text is code: JSON [[start, end, language], ...], "" for none.
+    builder.add_text_field("code", stored=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
 
 
@@ -82,6 +86,7 @@ class TantivyEngine:
         document.add_unsigned("page", passage.page or 0)
         document.add_unsigned("start", passage.start)
         document.add_unsigned("end", passage.end)
+        document.add_text("code", _code_json(passage.code))
         self._writer_().add_document(document)
 
     def delete_document(self, doc_id: str) -> None:
@@ -170,6 +175,7 @@ class TantivyEngine:
             stored["text"][0],
             stored["anchor"][0] or None,
             stored["page"][0] or None,
+            _code_spans(stored["code"][0]),
         )
 
     def passages(self) -> Iterator[Passage]:
@@ -183,3 +189,11 @@ class TantivyEngine:
         searcher = self._searcher
         hits = searcher.search(tantivy.Query.all_query(), max(1, searcher.num_docs)).hits
         return [int(p) for p in searcher.fast_field_values(PID, [a for _, a in hits])]
+
+
+def _code_json(code: tuple[CodeSpan, ...]) -> str:
+    return json.dumps([[c.start, c.end, c.language] for c in code]) if code else ""
+
+
+def _code_spans(stored: str) -> tuple[CodeSpan, ...]:
+    return tuple(CodeSpan(s, e, language) for s, e, language in json.loads(stored or "[]"))

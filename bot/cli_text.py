@@ -11,6 +11,8 @@ import re
 from pathlib import PurePosixPath
 
 from bot.answer.answerer import NOT_FOUND, REFUSED_EMPTY, REFUSED_TOO_LONG, Answer, AnswerItem
+from bot.answer.excerpt import Excerpt
+from bot.answer.fences import fence_language, segments
 
 # Control characters (ANSI escapes...) in a document must not drive the terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -51,6 +53,9 @@ def _result_json(item: AnswerItem) -> dict:
         "passage": item.passage.text,
         "excerpt": item.excerpt.text,
         "highlights": [list(span) for span in item.excerpt.highlights],
+        "code": [
+            {"start": c.start, "end": c.end, "language": c.language} for c in item.excerpt.code
+        ],
     }
 
 
@@ -62,23 +67,37 @@ def answer_text(answer: Answer, question: str | None = None) -> str:
 
 
 def result_text(item: AnswerItem, whole: bool = False) -> str:
-    """One result: title, attribution (and url), then the excerpt or the whole passage."""
+    """One result: title, attribution (and url), then the excerpt or the whole passage.
+
+    Prose is quoted, its highlights in **bold**; code is printed verbatim between
+    ``` lines, flush left, so that it can be copied as it is.
+    """
+    excerpt = item.excerpt
     if whole:
-        quoted = item.passage.text
-    else:
-        text, cursor, quoted = item.excerpt.text, 0, ""
-        for start, end in item.excerpt.highlights:
-            quoted += text[cursor:start] + "**" + text[start:end] + "**"
-            cursor = end
-        quoted += text[cursor:]
+        passage = item.passage
+        excerpt = Excerpt(passage.text, (), 0, len(passage.text), passage.code)
     lines = [
         f"[{item.rank}] {item.meta.title}",
         f"    {attribution(item)} (score {item.score:.2f})",
     ]
     if item.link:
         lines.append(f"    {item.link}")
-    lines.append(f"    “{quoted}”")
+    for start, end, code in segments(excerpt.text, excerpt.code):
+        if code is None:
+            lines.append(f"    “{_bold(excerpt, start, end)}”")
+        else:
+            lines += ["```" + fence_language(code.language), excerpt.text[start:end], "```"]
     return _printable("\n".join(lines))
+
+
+def _bold(excerpt: Excerpt, start: int, end: int) -> str:
+    """``excerpt.text[start:end]`` with its highlights in **bold**."""
+    text, cursor, quoted = excerpt.text, start, ""
+    for low, high in excerpt.highlights:
+        if start <= low and high <= end:
+            quoted += text[cursor:low] + "**" + text[low:high] + "**"
+            cursor = high
+    return quoted + text[cursor:end]
 
 
 def attribution(item: AnswerItem) -> str:

@@ -49,6 +49,7 @@ RESULT_FIELDS = {
     "passage",
     "excerpt",
     "highlights",
+    "code",
 }
 
 

@@ -174,14 +174,12 @@ def _fill(
     Whole neighbours that did not fit are often where the answer continues
     ("..., Lionsgate paid for Gods of Egypt, ..."); the cut is at a word
     boundary and marked with an ellipsis. Code is never cut this way: a neighbour
-    that is code is left out, and the excerpt stops at the code's edge.
+    that is code is left out (the other neighbour may be used instead).
     """
     room = max_chars - (end - start) - 2  # a space and the ellipsis
     if room < 30:
         return start, end
-    if last + 1 < len(sentences) and _in_code(code, sentences[last + 1][0]):
-        return start, end
-    if last + 1 < len(sentences):
+    if last + 1 < len(sentences) and not _in_code(code, sentences[last + 1][0]):
         cut_end = sentences[last + 1][0] + room
         _, new_end = _word_bounds(
             passage, start, min(cut_end, sentences[last + 1][1]), start, sentences[last + 1][1]

@@ -149,7 +149,7 @@ class _Walker:
         elif isinstance(node, nodes.option_list_item):
             self.entry(node[0].astext(), node, nodes.description)
         elif isinstance(node, rstsphinx.entry):
-            out.open_entry(node.get("signature", ""))
+            out.open_entry(node.get("signature", ""), node.get("anchor"))
             self.children(node)
             out.close_entry()
         elif isinstance(node, nodes.Admonition):

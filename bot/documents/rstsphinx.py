@@ -65,6 +65,7 @@ _LABELS = {"seealso": "See also", "todo": "Todo"}
 _TITLE_TARGET = re.compile(r"(?s)(.*?)\s*<([^<>]*)>\s*$")
 _BRACES = re.compile(r"\{([^{}]*)\}")
 _ABBREVIATION = re.compile(r"(?s)^(.*?)\s*\((.*)\)\s*$")
+_PYTHON_NAME = re.compile(r"[A-Za-z_][\w.]*")  # Sphinx's id of a Python object: its name
 _ROLE_MARKUP = re.compile(r"(?s)^:((?:[\w.+-]+:)*[\w.+-]+):`(.*)`_{0,2}$")
 
 
@@ -81,7 +82,7 @@ def _any_options() -> AnyOptions:
 
 
 class entry(nodes.General, nodes.Element):  # noqa: N801 - docutils names nodes in lowercase
-    """An object description: ``signature`` then its content."""
+    """An object description: ``signature`` then its content (``anchor``: its id)."""
 
 
 class labelled(nodes.General, nodes.Element):  # noqa: N801
@@ -186,7 +187,11 @@ class _Object(_Prose):
 
     def run(self) -> list[nodes.Node]:
         lines = [line.strip() for line in self.arguments[0].splitlines()]
-        node = entry(signature=", ".join(line for line in lines if line))
+        signature = ", ".join(line for line in lines if line)
+        name = signature.split("(", 1)[0].strip()
+        python = ":" not in self.name or self.name.startswith("py:")
+        anchor = name if python and _PYTHON_NAME.fullmatch(name) else None
+        node = entry(signature=signature, anchor=anchor)
         self.state.nested_parse(self.content, self.content_offset, node)
         return [node]
 

@@ -56,7 +56,9 @@ class CorpusConfig:
     paths: tuple[Path, ...] = ()
     # (path, url) of the entries given a url, in order; set with paths, never on its own.
     base_urls: tuple[tuple[Path, str], ...] = field(default=(), metadata={"internal": True})
-    extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm")
+    # (path, style) of the entries given a url style (pageurl.py); set with paths too.
+    url_styles: tuple[tuple[Path, str], ...] = field(default=(), metadata={"internal": True})
+    extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".mdx", ".rst", ".html", ".htm")
     # Globs (relative to the corpus folder, .gitignore style) that are never documents.
     exclude: tuple[str, ...] = ()
     # Regular expressions (case-insensitive, searched in a line stripped of
@@ -204,6 +206,8 @@ class CorpusPath:
 
     path: Path | None = None
     url: str | None = None
+    # How its generator turns a source path into a page url (bot/documents/pageurl.py).
+    style: Literal["path", "html", "mkdocs", "docusaurus"] | None = None
 
 
 def base_url_problem(url: str) -> str | None:
@@ -265,7 +269,7 @@ def _default_paths(config: Config, folder: Path) -> Config:
                 paths[name] = folder / value
             elif hint == tuple[Path, ...]:
                 paths[name] = tuple(folder / p for p in value)
-            elif hint == tuple[tuple[Path, str], ...]:  # corpus.base_urls goes with the paths
+            elif hint == tuple[tuple[Path, str], ...]:  # base_urls, url_styles go with the paths
                 paths[name] = value
         sections[section.name] = dataclasses.replace(getattr(config, section.name), **paths)
     return dataclasses.replace(config, **sections)
@@ -336,7 +340,8 @@ class _Builder:
             seen.add(key)
             hint = hints[key]
             if cls is CorpusConfig and key == "paths":
-                values["paths"], values["base_urls"] = self.corpus_paths(value_node, dotted)
+                paths, urls, styles = self.corpus_paths(value_node, dotted)
+                values["paths"], values["base_urls"], values["url_styles"] = paths, urls, styles
             elif dataclasses.is_dataclass(hint):
                 values[key] = self.build(hint, value_node, dotted, getattr(base, key))
             else:
@@ -412,12 +417,14 @@ class _Builder:
 
     def corpus_paths(
         self, node: yaml.Node, key: str
-    ) -> tuple[tuple[Path, ...], tuple[tuple[Path, str], ...]]:
-        """``corpus.paths``: each entry a path, or a mapping ``{path: ..., url: ...}``."""
+    ) -> tuple[tuple[Path, ...], tuple[tuple[Path, str], ...], tuple[tuple[Path, str], ...]]:
+        """``corpus.paths``: each entry a path, or a mapping ``{path: ..., url: ..., style:
+        ...}``; the paths, (path, url) and (path, style) of the entries that give them."""
         if not isinstance(node, yaml.SequenceNode):
             self.fail(node, key, f"expected a list, got {_describe(node)}")
         paths: list[Path] = []
         urls: list[tuple[Path, str]] = []
+        styles: list[tuple[Path, str]] = []
         for i, item in enumerate(node.value):
             where = f"{key}[{i}]"
             if not isinstance(item, yaml.MappingNode):
@@ -429,7 +436,9 @@ class _Builder:
             paths.append(entry.path)
             if entry.url is not None:
                 urls.append((entry.path, self.base_url(item, f"{where}.url", entry.url)))
-        return tuple(paths), tuple(urls)
+            if entry.style is not None:
+                styles.append((entry.path, entry.style))
+        return tuple(paths), tuple(urls), tuple(styles)
 
     def base_url(self, node: yaml.MappingNode, key: str, url: str) -> str:
         """A checked http(s) base URL (the url's own node is named in errors)."""

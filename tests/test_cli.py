@@ -89,7 +89,10 @@ def test_every_attribution_field_is_in_the_json_and_the_text(tmp_path):
         "Zymurgy Weekly",
         "Ann Hops",
     )
-    link = "https://example.org/guide#:~:text=Mash%20the%20grain%20at,degrees%20for%20an%20hour."
+    link = (
+        "https://example.org/guide#mashing"
+        ":~:text=Mash%20the%20grain%20at,degrees%20for%20an%20hour."
+    )
     assert (top["date"], top["url"], top["section"]) == ("2024-03-05", link, "Mashing")
     text = qabot("ask", "how long to mash the grain", "--config", config).stdout
     assert "[1] Brewing guide\n" in text

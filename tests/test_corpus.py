@@ -65,8 +65,8 @@ def test_markdown_headings_front_matter_and_paragraph_numbers(tmp_path):
     got = [(p.section, p.paragraph, p.text) for p in corpus.passages]
     assert got == [
         ("Welcome", 1, "First paragraph has several words."),
-        ("Setup", 2, "Install the thing with care. It wraps over lines."),
-        ("Setup", 3, "Run it after installing."),
+        ("Welcome › Setup", 2, "Install the thing with care. It wraps over lines."),
+        ("Welcome › Setup", 3, "Run it after installing."),
     ]
 
 

@@ -80,7 +80,7 @@ def test_a_result_links_to_its_page_section_and_quote(tmp_path, engine):
     )
     top = ask(str(config), "where does the widget cache live?")["results"][0]
     assert top["url"] == (  # front matter's url, no base url: the page and the quote
-        "https://wiki.example.org/faq#:~:text=The%20widget%20cache%20lives,folder%20of%20the%20user."
+        "https://wiki.example.org/faq#faq:~:text=The%20widget%20cache%20lives,folder%20of%20the%20user."
     )
 
 

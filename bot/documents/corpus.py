@@ -24,7 +24,7 @@ from bot.documents.loading import (
     read_source,
     walk_corpus,
 )
-from bot.documents.pageurl import page_url
+from bot.documents.pageurl import anchor_style, page_url
 from bot.documents.passages import _ATX_HEADING, CodeSpan, collapse, passages_of
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,7 @@ def iter_documents(
                 config.max_file_bytes,
                 config.html_content_selector,
                 config.html_drop_selectors,
+                anchor_style(config, path),
             )
         except UnreadableFile as exc:
             skipped.append(SkippedFile(doc_id, str(exc)))
@@ -148,9 +149,9 @@ def document_of(
     The one place a file becomes passages: ``load_corpus`` and the tantivy store
     both call it, so both engines index the same passages.
     """
-    meta = build_meta(
-        source.meta, fallback_title(source), source.path, page_url(config, source.path)
-    )
+    slug = source.meta.get("slug")
+    url = page_url(config, source.path, slug if isinstance(slug, str) else None)
+    meta = build_meta(source.meta, fallback_title(source), source.path, url)
     passages = [
         Passage(
             i,

@@ -12,21 +12,26 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 
 from bot.config import GLOSSARY_NAME
 from bot.documents.exclude import ExcludeRules, page_of_source, sphinx_page_of_source
 from bot.documents.htmltext import html_to_text
+from bot.documents.markdown import markdown_page
 from bot.documents.passages import Block
+from bot.documents.rst import rst_page
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
+RST_SUFFIXES = frozenset({".rst"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _NON_SPACE = re.compile(r"\S")
@@ -56,11 +61,11 @@ class SourceText:
 
     doc_id: str
     path: Path
-    kind: str  # "text", "markdown" or "html"
+    kind: str  # "text", "markdown", "rst" or "html"
     text: str
     body_start: int  # where the content starts after any front matter
     meta: dict[str, object]
-    blocks: tuple[Block, ...] | None = None  # an HTML page's typed blocks
+    blocks: tuple[Block, ...] | None = None  # typed blocks (HTML, Markdown, reST)
 
 
 @dataclass(frozen=True)
@@ -212,15 +217,25 @@ def read_source(
     max_bytes: int,
     content_selector: str | None = None,
     drop_selectors: tuple[str, ...] = (),
+    anchors: str = "github",
 ) -> SourceText:
     """Read and decode one document; raise UnreadableFile with the reason (NavigationPage
-    for an HTML page that is only navigation). The selectors are for HTML pages."""
+    for an HTML page that is only navigation). The selectors are for HTML pages;
+    ``anchors`` is how a Markdown page's heading ids are made ("github" or "mkdocs").
+
+    Markdown and reStructuredText become the text they render to, with typed blocks
+    (bot.documents.markdown, bot.documents.rst); front matter and the sidecar are read
+    first, so the page title heads the heading path."""
     data = _read_bounded(path, max_bytes)
     text = decode_text(data)
     del data
     suffix = path.suffix.lower()
     meta: dict[str, object] = {}
-    kind = "markdown" if suffix in MARKDOWN_SUFFIXES else "text"
+    kind = "text"
+    if suffix in MARKDOWN_SUFFIXES:
+        kind = "markdown"
+    elif suffix in RST_SUFFIXES:
+        kind = "rst"
     blocks = None
     if suffix in HTML_SUFFIXES:
         kind = "html"
@@ -233,16 +248,39 @@ def read_source(
             html_meta[HTML_URL] = html_meta.pop("url")
         meta.update(html_meta)
     body_start = 0
-    front = _FRONT_MATTER.match(text) if kind != "html" else None
+    front = _FRONT_MATTER.match(text) if kind in ("text", "markdown") else None
     if front:
         parsed = _safe_yaml(front.group(1), f"front matter of {doc_id}")
         if isinstance(parsed, dict):
             meta.update(parsed)
             body_start = front.end()
+    if kind == "rst":
+        text, blocks, rst_meta = _parsed("reStructuredText", rst_page, text)
+        meta.update(rst_meta)
     meta.update(_sidecar(path, doc_id))
+    if kind == "markdown":
+        lead = _text(meta.get("description"))
+        text, blocks = _parsed(
+            "Markdown",
+            markdown_page,
+            text[body_start:],
+            _text(meta.get("title")),
+            anchors,
+            suffix == ".mdx",
+            lead,
+        )
+        body_start = 0
     if not _NON_SPACE.search(text, body_start):
         raise UnreadableFile("empty: no text in the file")
     return SourceText(doc_id, path, kind, text, body_start, meta, blocks)
+
+
+def _parsed(what: str, parse: Callable[..., _T], *args: object) -> _T:
+    """``parse(*args)``; any exception in the parser skips the file with its name."""
+    try:
+        return parse(*args)
+    except Exception as exc:  # noqa: BLE001 - a parser's bug must not stop the corpus walk
+        raise UnreadableFile(f"cannot parse {what}: {type(exc).__name__}") from None
 
 
 def _read_bounded(path: Path, max_bytes: int) -> bytes:

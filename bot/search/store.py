@@ -53,12 +53,15 @@ from bot.documents.loading import (
     read_source,
     walk_corpus,
 )
+from bot.documents.pageurl import anchor_style
 from bot.progress import progress_bar
 from bot.search.tantivy_engine import TantivyEngine
 from bot.search.terms import PassageTerms, mine_acronyms, synonym_table
 
 log = logging.getLogger(__name__)
-FORMAT = 8  # 4: acronyms; 5: name runs only; 6: HTML by structure; 7: pages; 8: code kept
+# 4: acronyms from passages; 5: name runs only; 6: HTML by structure; 7: pages;
+# 8: code kept; 9: Markdown and reST by structure
+FORMAT = 9
 MANIFEST = "manifest.json"
 VOCABULARY = "vocabulary.tsv"
 
@@ -308,6 +311,7 @@ class IndexStore:
             corpus.max_file_bytes if max_bytes is None else max_bytes,
             corpus.html_content_selector,
             corpus.html_drop_selectors,
+            anchor_style(corpus, path),
         )
 
     def _synonyms(self, analyzer: Analyzer, manifest: Manifest) -> SynonymTable:

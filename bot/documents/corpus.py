@@ -119,6 +119,7 @@ def iter_documents(
                 config.max_file_bytes,
                 config.html_content_selector,
                 config.html_drop_selectors,
+                config.encoding,
             )
         except UnreadableFile as exc:
             skipped.append(SkippedFile(doc_id, str(exc)))

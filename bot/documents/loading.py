@@ -12,22 +12,32 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from bot.config import GLOSSARY_NAME
+from bot.documents.blockwriter import Extracted
+from bot.documents.decoding import decode_text
+from bot.documents.docxtext import docx_to_text
+from bot.documents.errors import UnreadableFile
 from bot.documents.exclude import ExcludeRules, page_of_source, sphinx_page_of_source
 from bot.documents.htmltext import html_to_text
 from bot.documents.passages import Block
+from bot.documents.pdftext import pdf_to_text
 
 log = logging.getLogger(__name__)
 
 SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
+# Formats read from their bytes by their own library, never decoded as text.
+BINARY_READERS: dict[str, Callable[[bytes], Extracted]] = {
+    ".pdf": pdf_to_text,
+    ".docx": docx_to_text,
+}
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _NON_SPACE = re.compile(r"\S")
 _UNIX_TIME_MIN = 100_000_000  # integers above this in a date field are Unix seconds
@@ -56,11 +66,11 @@ class SourceText:
 
     doc_id: str
     path: Path
-    kind: str  # "text", "markdown" or "html"
+    kind: str  # "text", "markdown", "html", "pdf" or "docx"
     text: str
     body_start: int  # where the content starts after any front matter
     meta: dict[str, object]
-    blocks: tuple[Block, ...] | None = None  # an HTML page's typed blocks
+    blocks: tuple[Block, ...] | None = None  # typed blocks (HTML, PDF, Word)
 
 
 @dataclass(frozen=True)
@@ -94,10 +104,6 @@ def log_skipped(skipped: list[SkippedFile], logger: logging.Logger) -> None:
         shown,
         f"; and {more} more" if more > 0 else "",
     )
-
-
-class UnreadableFile(Exception):
-    """Raised with the reason a file is skipped."""
 
 
 class NavigationPage(UnreadableFile):
@@ -212,14 +218,24 @@ def read_source(
     max_bytes: int,
     content_selector: str | None = None,
     drop_selectors: tuple[str, ...] = (),
+    encoding: str | None = None,
 ) -> SourceText:
     """Read and decode one document; raise UnreadableFile with the reason (NavigationPage
-    for an HTML page that is only navigation). The selectors are for HTML pages."""
+    for an HTML page that is only navigation). The selectors are for HTML pages;
+    ``encoding`` (corpus.encoding) reads text that is not UTF-8."""
     data = _read_bounded(path, max_bytes)
-    text = decode_text(data)
-    del data
     suffix = path.suffix.lower()
-    meta: dict[str, object] = {}
+    reader = BINARY_READERS.get(suffix)
+    if reader is not None:  # never decoded as text, so never "binary"
+        extracted = reader(data)
+        del data
+        meta: dict[str, object] = dict(extracted.meta)
+        meta.update(_sidecar(path, doc_id))
+        kind = suffix.lstrip(".")
+        return SourceText(doc_id, path, kind, extracted.text, 0, meta, extracted.blocks)
+    text = decode_text(data, encoding)
+    del data
+    meta = {}
     kind = "markdown" if suffix in MARKDOWN_SUFFIXES else "text"
     blocks = None
     if suffix in HTML_SUFFIXES:
@@ -266,38 +282,6 @@ def _read_bounded(path: Path, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise UnreadableFile(f"larger than corpus.max_file_bytes ({len(data):,} > {max_bytes:,})")
     return data
-
-
-def decode_text(data: bytes) -> str:
-    """Decode UTF-8 (or UTF-16/32 with a BOM); refuse binary and undecodable data."""
-    if not data or data.isspace():
-        raise UnreadableFile("empty file")
-    for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8-sig"),
-        (b"\xff\xfe\x00\x00", "utf-32"),
-        (b"\x00\x00\xfe\xff", "utf-32"),
-        (b"\xff\xfe", "utf-16"),
-        (b"\xfe\xff", "utf-16"),
-    ):
-        if data.startswith(bom):
-            try:
-                return _check_textual(data.decode(codec))
-            except UnicodeDecodeError as exc:
-                raise UnreadableFile(f"not valid {codec.upper()}: {exc.reason}") from None
-    if b"\x00" in data[:8192]:
-        raise UnreadableFile("binary file (contains NUL bytes)")
-    try:
-        return _check_textual(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"not valid UTF-8 text (bad byte at offset {exc.start})") from None
-
-
-def _check_textual(text: str) -> str:
-    sample = text[:8192]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    if sample and controls / len(sample) > 0.05:
-        raise UnreadableFile("binary file (too many control characters)")
-    return text
 
 
 def _sidecar(path: Path, doc_id: str) -> dict[str, object]:

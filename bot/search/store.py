@@ -308,6 +308,7 @@ class IndexStore:
             corpus.max_file_bytes if max_bytes is None else max_bytes,
             corpus.html_content_selector,
             corpus.html_drop_selectors,
+            corpus.encoding,
         )
 
     def _synonyms(self, analyzer: Analyzer, manifest: Manifest) -> SynonymTable:

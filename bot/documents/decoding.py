@@ -1,0 +1,84 @@
+"""Bytes to text: UTF-8 (or a byte order mark), a configured encoding, or a detected one.
+
+UTF-8 is tried first: text in another encoding almost never decodes as UTF-8.
+A file that does not is read with ``corpus.encoding`` when one is configured,
+else with the encoding charset-normalizer detects, when it is confident (it
+measures how much the decoded text looks like a language and how little like
+noise). Binary data is refused before any of this: a NUL byte in the first 8 KiB
+or too many control characters, so no PNG is ever "decoded" as cp1252.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from charset_normalizer import from_bytes
+
+from bot.documents.errors import UnreadableFile
+
+_SAMPLE = 8192
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# charset-normalizer's "mess" of the best guess (0 clean .. 1 noise) must stay under this.
+MAX_CHAOS = 0.1
+
+
+def is_text_encoding(name: str) -> bool:
+    """Whether ``name`` is a codec Python knows that decodes bytes to text (not base64)."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    return getattr(info, "_is_text_encoding", True)
+
+
+def decode_text(data: bytes, encoding: str | None = None) -> str:
+    """The text of ``data``; raise UnreadableFile with the reason it is not text."""
+    if not data or data.isspace():
+        raise UnreadableFile("empty file")
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _check_textual(data.decode(codec))
+            except UnicodeDecodeError as exc:
+                raise UnreadableFile(f"not valid {codec.upper()}: {exc.reason}") from None
+    if b"\x00" in data[:_SAMPLE]:
+        raise UnreadableFile("binary file (contains NUL bytes)")
+    try:
+        return _check_textual(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if encoding is not None:
+        try:
+            return _check_textual(data.decode(encoding))
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(
+                f"not valid UTF-8 nor {encoding} (corpus.encoding) text "
+                f"(bad byte at offset {exc.start})"
+            ) from None
+    guess = from_bytes(data).best()
+    if guess is None or guess.chaos > MAX_CHAOS:
+        raise UnreadableFile(
+            f"not valid UTF-8 text (bad byte at offset {bad}) and no encoding detected "
+            "with confidence; set corpus.encoding"
+        )
+    try:
+        return _check_textual(data.decode(guess.encoding))
+    except UnicodeDecodeError:  # the guess was made on a sample of the file
+        raise UnreadableFile(
+            f"not valid UTF-8 text (bad byte at offset {bad}), nor {guess.encoding} as detected; "
+            "set corpus.encoding"
+        ) from None
+
+
+def _check_textual(text: str) -> str:
+    sample = text[:_SAMPLE]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
+    if sample and controls / len(sample) > 0.05:
+        raise UnreadableFile("binary file (too many control characters)")
+    return text

@@ -4,13 +4,14 @@ UTF-8 is tried first: text in another encoding almost never decodes as UTF-8.
 A file that does not is read with ``corpus.encoding`` when one is configured,
 else with the encoding charset-normalizer detects, when it is confident (it
 measures how much the decoded text looks like a language and how little like
-noise). Binary data is refused before any of this: a NUL byte in the first 8 KiB
+noise) and the decoded text reads as text (see _plausible). Binary data is refused before any of this: a NUL byte in the first 8 KiB
 or too many control characters, so no PNG is ever "decoded" as cp1252.
 """
 
 from __future__ import annotations
 
 import codecs
+import unicodedata
 
 from charset_normalizer import from_bytes
 
@@ -26,6 +27,34 @@ _BOMS = (
 )
 # charset-normalizer's "mess" of the best guess (0 clean .. 1 noise) must stay under this.
 MAX_CHAOS = 0.1
+# Among the guesses that read a file equally cleanly, the one most used on the web
+# wins: on a short text charset-normalizer ranks a rare code page (mac_iceland,
+# hp_roman8) first as often as cp1252, and both decode its letters alike only
+# where the file has none of the bytes they differ in.
+_COMMON = (
+    "cp1252",
+    "latin_1",
+    "iso8859_15",
+    "cp1251",
+    "shift_jis",
+    "cp932",
+    "euc_jp",
+    "euc_kr",
+    "gb18030",
+    "big5",
+    "cp1250",
+    "iso8859_2",
+    "cp1256",
+    "koi8_r",
+    "cp1253",
+    "cp1254",
+    "cp1255",
+    "cp874",
+    "cp1257",
+    "cp1258",
+)
+_NEAR = 0.01
+MAX_SYMBOL_SHARE = 0.25  # chaos within this of the best counts as equally clean
 
 
 def is_text_encoding(name: str) -> bool:
@@ -61,19 +90,50 @@ def decode_text(data: bytes, encoding: str | None = None) -> str:
                 f"not valid UTF-8 nor {encoding} (corpus.encoding) text "
                 f"(bad byte at offset {exc.start})"
             ) from None
-    guess = from_bytes(data).best()
-    if guess is None or guess.chaos > MAX_CHAOS:
+    guess = detect_encoding(data)
+    if guess is None or not _plausible(data.decode(guess, errors="replace")):
         raise UnreadableFile(
             f"not valid UTF-8 text (bad byte at offset {bad}) and no encoding detected "
             "with confidence; set corpus.encoding"
         )
     try:
-        return _check_textual(data.decode(guess.encoding))
+        return _check_textual(data.decode(guess))
     except UnicodeDecodeError:  # the guess was made on a sample of the file
         raise UnreadableFile(
-            f"not valid UTF-8 text (bad byte at offset {bad}), nor {guess.encoding} as detected; "
+            f"not valid UTF-8 text (bad byte at offset {bad}), nor {guess} as detected; "
             "set corpus.encoding"
         ) from None
+
+
+def detect_encoding(data: bytes) -> str | None:
+    """The encoding charset-normalizer finds for ``data`` with confidence, else None."""
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None or best.chaos > MAX_CHAOS:
+        return None
+    near = [match for match in matches if match.chaos <= best.chaos + _NEAR]
+    for name in _COMMON:
+        if any(name in match.could_be_from_charset for match in near):
+            return name
+    return best.encoding
+
+
+def _plausible(text: str) -> bool:
+    """Whether a detected decoding reads as text: its non-ASCII characters are letters,
+    punctuation, currency signs and spaces, with at most MAX_SYMBOL_SHARE of other
+    symbols (a degree sign, a copyright sign) and no control, private, unassigned
+    or spacing accent ones. Broken UTF-8 read as cp1250 ("cafĂ crčme and ˙ţ") is not."""
+    odd = total = 0
+    for ch in text:
+        if ch.isascii():
+            continue
+        total += 1
+        category = unicodedata.category(ch)
+        if category[0] == "C" or category == "Sk" or ch == "\ufffd":
+            return False  # controls, unassigned; spacing accents (˙ ˘ ¸) are mojibake
+        if category in ("So", "Sm"):
+            odd += 1
+    return odd <= MAX_SYMBOL_SHARE * total
 
 
 def _check_textual(text: str) -> str:

@@ -54,7 +54,8 @@ def _check_package(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             size = sum(info.file_size for info in package.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, NotImplementedError (a zip
+        # format version it cannot read), EOFError...: all a damaged file
         raise UnreadableFile(f"corrupt Word file: not a zip package ({exc})") from None
     if size > MAX_UNZIPPED_BYTES:
         raise UnreadableFile(

@@ -28,9 +28,10 @@ from bot.documents.blockwriter import BlockWriter, Extracted
 from bot.documents.errors import UnreadableFile
 from bot.documents.pdflayout import Line, join_lines, paragraphs, strip_running
 
-# pypdf logs each piece of damage it recovers from; a file is either read or
-# skipped with its reason, so those notes are noise in the bot's log.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+# pypdf logs each piece of damage it recovers from (as warnings and errors, a
+# line per page and font); a file is either read or skipped with its reason, so
+# those notes would only flood the bot's log.
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 NO_TEXT = "no text layer; OCR is not supported"
 _PLACEHOLDERS = frozenset({"untitled", "anonymous", "unknown", "unspecified", "none"})

@@ -4,8 +4,9 @@ UTF-8 is tried first: text in another encoding almost never decodes as UTF-8.
 A file that does not is read with ``corpus.encoding`` when one is configured,
 else with the encoding charset-normalizer detects, when it is confident (it
 measures how much the decoded text looks like a language and how little like
-noise) and the decoded text reads as text (see _plausible). Binary data is refused before any of this: a NUL byte in the first 8 KiB
-or too many control characters, so no PNG is ever "decoded" as cp1252.
+noise) and the decoded text reads as text (see _plausible). Binary data is
+refused before any of this: a NUL byte in the first 8 KiB or too many control
+characters, so no PNG is ever "decoded" as cp1252.
 """
 
 from __future__ import annotations

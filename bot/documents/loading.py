@@ -1,4 +1,4 @@
-"""Files to documents: walking folders, decoding, front matter, sidecar metadata, HTML.
+"""Files to documents: walking folders, decoding, front matter, sidecar metadata, HTML, PDF, Word.
 
 A file that cannot be read as text is skipped with a reason; it never stops the
 rest of the corpus from loading.

@@ -16,6 +16,7 @@ to ``analysis.synonyms`` when the index is built from that folder.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import math
 import os
@@ -58,7 +59,17 @@ class CorpusConfig:
     base_urls: tuple[tuple[Path, str], ...] = field(default=(), metadata={"internal": True})
     # (path, style) of the entries given a url style (pageurl.py); set with paths too.
     url_styles: tuple[tuple[Path, str], ...] = field(default=(), metadata={"internal": True})
-    extensions: tuple[str, ...] = (".txt", ".md", ".markdown", ".mdx", ".rst", ".html", ".htm")
+    extensions: tuple[str, ...] = (
+        ".txt",
+        ".md",
+        ".markdown",
+        ".mdx",
+        ".rst",
+        ".html",
+        ".htm",
+        ".pdf",
+        ".docx",
+    )
     # Globs (relative to the corpus folder, .gitignore style) that are never documents.
     exclude: tuple[str, ...] = ()
     # Regular expressions (case-insensitive, searched in a line stripped of
@@ -72,6 +83,9 @@ class CorpusConfig:
     # the body; a page without it gets the default), and elements removed first.
     html_content_selector: str | None = field(default=None, metadata={"css": True})
     html_drop_selectors: tuple[str, ...] = field(default=(), metadata={"css": True})
+    # The encoding of text files that are not UTF-8 (e.g. latin-1, cp1252); unset, it
+    # is detected (charset-normalizer) where that is confident.
+    encoding: str | None = field(default=None, metadata={"codec": True})
 
 
 @dataclass(frozen=True)
@@ -394,6 +408,8 @@ class _Builder:
                     self.fail(node, key, f"expected text, got {value!r}")
             if checks.get("css"):
                 self.check_css(node, key, value)
+            if checks.get("codec"):
+                self.check_codec(node, key, value)
             if checks.get("regex"):
                 try:
                     re.compile(value)
@@ -406,6 +422,14 @@ class _Builder:
             return path if path.is_absolute() else self.base / path
         self.check_bounds(node, key, value, checks)
         return value
+
+    def check_codec(self, node: yaml.Node, key: str, value: str) -> None:
+        try:
+            text_codec = getattr(codecs.lookup(value), "_is_text_encoding", True)
+        except LookupError:
+            self.fail(node, key, f"unknown text encoding {value!r} (e.g. latin-1, cp1252)")
+        if not text_codec:
+            self.fail(node, key, f"{value!r} is not a text encoding (e.g. latin-1, cp1252)")
 
     def check_css(self, node: yaml.Node, key: str, value: str) -> None:
         from selectolax.lexbor import LexborHTMLParser, SelectolaxError

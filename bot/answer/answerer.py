@@ -42,12 +42,12 @@ class AnswerItem:
     @property
     def link(self) -> str | None:
         """The document's url, its section's #anchor, and a text fragment of the excerpt."""
-        return result_link(self.meta.url, self.passage.anchor, self.excerpt.text)
+        return result_link(self.meta.url, self.passage.anchor, self.excerpt.text, self.passage.page)
 
     @property
     def page_link(self) -> str | None:
-        """The document's url with its section's #anchor (no text fragment)."""
-        return page_link(self.meta.url, self.passage.anchor)
+        """The document's url with its section's #anchor or PDF #page=N (no text fragment)."""
+        return page_link(self.meta.url, self.passage.anchor, self.passage.page)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """Links to the place: a page, its section's anchor, and a text fragment for the quote.
 
+A PDF passage links to ``document.pdf#page=N`` (RFC 8118), with no text fragment.
+
 A result links to ``page#anchor:~:text=start,end``: the browser opens the page,
 and where it supports URL Fragment Text Directives (WICG), scrolls to the quoted
 text and highlights it; elsewhere the ``#anchor`` part still scrolls to the
@@ -79,23 +81,30 @@ def _clean_run(words: list[str], from_end: bool) -> list[str]:
     return list(reversed(kept)) if from_end else kept
 
 
-def page_link(url: str | None, anchor: str | None) -> str | None:
-    """``url#anchor`` (the anchor replaces any fragment the url has); None for no url."""
+def page_link(url: str | None, anchor: str | None, page: int | None = None) -> str | None:
+    """``url#anchor``, or ``url#page=N`` for a page of a PDF (either replaces any
+    fragment the url has); None for no url."""
     if not url:
         return None
+    if page is not None:
+        return url.split("#", 1)[0] + f"#page={page}"
     if not anchor:
         return url
-    page = url.split("#", 1)[0]
-    return page + "#" + urllib.parse.quote(anchor, safe=_FRAGMENT_SAFE)
+    base = url.split("#", 1)[0]
+    return base + "#" + urllib.parse.quote(anchor, safe=_FRAGMENT_SAFE)
 
 
-def result_link(url: str | None, anchor: str | None, quote: str) -> str | None:
+def result_link(
+    url: str | None, anchor: str | None, quote: str, page: int | None = None
+) -> str | None:
     """``url#anchor:~:text=...``: the page, the section, and the quoted text.
 
+    A passage of a paged document (PDF) links to ``url#page=N`` alone: PDF viewers
+    (pdf.js, Chrome's, Acrobat) open that page but ignore text fragments.
     A url with a fragment directive of its own is given as it is (with the anchor).
     """
-    link = page_link(url, anchor)
-    if link is None or DIRECTIVE in link:
+    link = page_link(url, anchor, page)
+    if link is None or page is not None or DIRECTIVE in link:
         return link
     directive = text_directive(quote)
     if directive is None:

@@ -130,6 +130,7 @@ def iter_documents(
                 config.html_content_selector,
                 config.html_drop_selectors,
                 anchor_style(config, path),
+                config.encoding,
             )
         except UnreadableFile as exc:
             skipped.append(SkippedFile(doc_id, str(exc)))

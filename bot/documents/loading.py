@@ -1,4 +1,4 @@
-"""Files to documents: walking folders, decoding, front matter, sidecar metadata, HTML.
+"""Files to documents: walking folders, decoding, front matter, sidecar metadata, HTML, PDF, Word.
 
 A file that cannot be read as text is skipped with a reason; it never stops the
 rest of the corpus from loading.
@@ -20,10 +20,15 @@ from typing import TypeVar
 import yaml
 
 from bot.config import GLOSSARY_NAME
+from bot.documents.blockwriter import Extracted
+from bot.documents.decoding import decode_text
+from bot.documents.docxtext import docx_to_text
+from bot.documents.errors import UnreadableFile
 from bot.documents.exclude import ExcludeRules, page_of_source, sphinx_page_of_source
 from bot.documents.htmltext import html_to_text
 from bot.documents.markdown import markdown_page
 from bot.documents.passages import Block
+from bot.documents.pdftext import pdf_to_text
 from bot.documents.rst import rst_page
 
 log = logging.getLogger(__name__)
@@ -33,6 +38,11 @@ SIDECAR_SUFFIXES = (".meta.yaml", ".meta.yml")
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
 RST_SUFFIXES = frozenset({".rst"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
+# Formats read from their bytes by their own library, never decoded as text.
+BINARY_READERS: dict[str, Callable[[bytes], Extracted]] = {
+    ".pdf": pdf_to_text,
+    ".docx": docx_to_text,
+}
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _NON_SPACE = re.compile(r"\S")
 _UNIX_TIME_MIN = 100_000_000  # integers above this in a date field are Unix seconds
@@ -61,11 +71,11 @@ class SourceText:
 
     doc_id: str
     path: Path
-    kind: str  # "text", "markdown", "rst" or "html"
+    kind: str  # "text", "markdown", "rst", "html", "pdf" or "docx"
     text: str
     body_start: int  # where the content starts after any front matter
     meta: dict[str, object]
-    blocks: tuple[Block, ...] | None = None  # typed blocks (HTML, Markdown, reST)
+    blocks: tuple[Block, ...] | None = None  # typed blocks (HTML, Markdown, reST, PDF, Word)
 
 
 @dataclass(frozen=True)
@@ -99,10 +109,6 @@ def log_skipped(skipped: list[SkippedFile], logger: logging.Logger) -> None:
         shown,
         f"; and {more} more" if more > 0 else "",
     )
-
-
-class UnreadableFile(Exception):
-    """Raised with the reason a file is skipped."""
 
 
 class NavigationPage(UnreadableFile):
@@ -218,19 +224,30 @@ def read_source(
     content_selector: str | None = None,
     drop_selectors: tuple[str, ...] = (),
     anchors: str = "github",
+    encoding: str | None = None,
 ) -> SourceText:
     """Read and decode one document; raise UnreadableFile with the reason (NavigationPage
     for an HTML page that is only navigation). The selectors are for HTML pages;
-    ``anchors`` is how a Markdown page's heading ids are made ("github" or "mkdocs").
+    ``anchors`` is how a Markdown page's heading ids are made ("github" or "mkdocs");
+    ``encoding`` (corpus.encoding) reads text that is not UTF-8.
 
     Markdown and reStructuredText become the text they render to, with typed blocks
     (bot.documents.markdown, bot.documents.rst); front matter and the sidecar are read
-    first, so the page title heads the heading path."""
+    first, so the page title heads the heading path. PDF and Word files are read from
+    their bytes by their own library (BINARY_READERS), never decoded as text."""
     data = _read_bounded(path, max_bytes)
-    text = decode_text(data)
-    del data
     suffix = path.suffix.lower()
-    meta: dict[str, object] = {}
+    reader = BINARY_READERS.get(suffix)
+    if reader is not None:  # never decoded as text, so never "binary"
+        extracted = reader(data)
+        del data
+        meta: dict[str, object] = dict(extracted.meta)
+        meta.update(_sidecar(path, doc_id))
+        kind = suffix.lstrip(".")
+        return SourceText(doc_id, path, kind, extracted.text, 0, meta, extracted.blocks)
+    text = decode_text(data, encoding)
+    del data
+    meta = {}
     kind = "text"
     if suffix in MARKDOWN_SUFFIXES:
         kind = "markdown"
@@ -304,38 +321,6 @@ def _read_bounded(path: Path, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise UnreadableFile(f"larger than corpus.max_file_bytes ({len(data):,} > {max_bytes:,})")
     return data
-
-
-def decode_text(data: bytes) -> str:
-    """Decode UTF-8 (or UTF-16/32 with a BOM); refuse binary and undecodable data."""
-    if not data or data.isspace():
-        raise UnreadableFile("empty file")
-    for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8-sig"),
-        (b"\xff\xfe\x00\x00", "utf-32"),
-        (b"\x00\x00\xfe\xff", "utf-32"),
-        (b"\xff\xfe", "utf-16"),
-        (b"\xfe\xff", "utf-16"),
-    ):
-        if data.startswith(bom):
-            try:
-                return _check_textual(data.decode(codec))
-            except UnicodeDecodeError as exc:
-                raise UnreadableFile(f"not valid {codec.upper()}: {exc.reason}") from None
-    if b"\x00" in data[:8192]:
-        raise UnreadableFile("binary file (contains NUL bytes)")
-    try:
-        return _check_textual(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"not valid UTF-8 text (bad byte at offset {exc.start})") from None
-
-
-def _check_textual(text: str) -> str:
-    sample = text[:8192]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    if sample and controls / len(sample) > 0.05:
-        raise UnreadableFile("binary file (too many control characters)")
-    return text
 
 
 def _sidecar(path: Path, doc_id: str) -> dict[str, object]:

@@ -312,6 +312,7 @@ class IndexStore:
             corpus.html_content_selector,
             corpus.html_drop_selectors,
             anchor_style(corpus, path),
+            corpus.encoding,
         )
 
     def _synonyms(self, analyzer: Analyzer, manifest: Manifest) -> SynonymTable:

@@ -105,6 +105,7 @@ class SearchIndex:
             weight_of=self.idf_of_df,
             typo_weight=config.analysis.typo_weight,
             bigram_weight=config.retrieval.bigram_weight,
+            code_weight=config.retrieval.identifier_weight,
         )
 
     def idf_of_df(self, doc_freq: int) -> float:
@@ -505,7 +506,7 @@ def index_terms(
     if surface_terms is not None:
         for norm, term in pairs:
             surface_terms.setdefault(norm, term)
-    extra = synonyms.expand(terms)
+    extra = synonyms.expand(terms) + analyzer.code_terms(text)
     if with_bigrams:
         extra += bigrams(terms)
     return terms + extra

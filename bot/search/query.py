@@ -86,6 +86,7 @@ class QueryBuilder:
     weight_of: Callable[[int], float]  # IDF from a document frequency
     typo_weight: float = 0.8
     bigram_weight: float = 0.0
+    code_weight: float = 0.0  # whole identifiers ("c:os.path.join"): ranking only
 
     def build(self, question: str) -> Query:
         words = [w for w in self.analyzer.words(question) if w.term is not None]
@@ -123,6 +124,11 @@ class QueryBuilder:
             best = [max(alts, key=alts.__getitem__) for _, alts, _ in slots]
             for pair in bigrams(best):
                 terms.setdefault(pair, self.bigram_weight)
+        if self.code_weight:
+            # A whole identifier is a bonus for the passage that holds it, never a
+            # concept of its own: "well-known" asked, "well known" written still covers.
+            for code in self.analyzer.code_terms(question):
+                terms.setdefault(code, self.code_weight)
         return Query(question, tuple(concepts), terms)
 
     def _add_synonyms(self, slots: list[tuple[str, dict[str, float], tuple[str, ...]]]) -> None:

@@ -106,6 +106,8 @@ class SearchIndex:
             typo_weight=config.analysis.typo_weight,
             bigram_weight=config.retrieval.bigram_weight,
             code_weight=config.retrieval.identifier_weight,
+            filler=config.retrieval.question_filler,
+            filler_weight=config.retrieval.filler_weight,
         )
 
     def idf_of_df(self, doc_freq: int) -> float:

@@ -77,12 +77,8 @@ class TantivyEngine:
         document.add_unsigned(PID, passage.pid)
         document.add_text(DOC, passage.doc_id)
         document.add_text("text", passage.text)
-        document.add_text(
-            "tset",
-            " ".join(
-                sorted({t for t in terms if ("_" not in t or t[0] == "~") and field_of(t) != "code"})
-            ),
-        )
+        kept = {t for t in terms if ("_" not in t or t[0] == "~") and field_of(t) != "code"}
+        document.add_text("tset", " ".join(sorted(kept)))
         document.add_text("section", passage.section or "")
         document.add_unsigned("paragraph", passage.paragraph)
         document.add_unsigned("start", passage.start)

@@ -137,13 +137,11 @@ class RetrievalConfig:
     # in the ranking, next to its words. They are not concepts: coverage is the words'.
     identifier_weight: float = _opt(1.0, min=0.0, max=5.0)
     # Chat filler in a question ("actual", "best way", "pls", "thanks") is not a
-    # concept: it never counts toward coverage. bot.analysis.filler. Its words rank
-    # with filler_weight.
+    # concept: it never counts toward coverage. bot.analysis.filler.
     question_filler: bool = False
     # Results whose texts' word 3-shingles overlap at least this much (Jaccard) are near
     # duplicates: only the best is shown, the next candidate fills its place. 1: off.
     duplicate_similarity: float = _opt(1.0, min=0.0, max=1.0)
-    filler_weight: float = _opt(0.0, min=0.0, max=1.0)
     prf_docs: int = _opt(0, min=0, max=50)
     prf_terms: int = _opt(10, min=1, max=100)
     prf_weight: float = _opt(0.3, min=0.0, max=0.9)

@@ -108,7 +108,6 @@ class SearchIndex:
             bigram_weight=config.retrieval.bigram_weight,
             code_weight=config.retrieval.identifier_weight,
             filler=config.retrieval.question_filler,
-            filler_weight=config.retrieval.filler_weight,
         )
 
     def idf_of_df(self, doc_freq: int) -> float:

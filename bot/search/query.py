@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from bot.analysis.analyzer import Analyzer, Word, bigrams
-from bot.analysis.filler import is_filler
+from bot.analysis.filler import FILLER_WEIGHT, is_filler
 from bot.analysis.synonyms import SynonymTable
 from bot.analysis.typos import TypoCorrector
 
@@ -89,7 +89,6 @@ class QueryBuilder:
     bigram_weight: float = 0.0
     code_weight: float = 0.0  # whole identifiers ("c:os.path.join"): ranking only
     filler: bool = False  # chat filler is not a concept (bot.analysis.filler)
-    filler_weight: float = 0.0  # its weight in the ranking
 
     def build(self, question: str) -> Query:
         words = [w for w in self.analyzer.words(question) if w.term is not None]
@@ -137,9 +136,8 @@ class QueryBuilder:
             for word in code:
                 if word.term:
                     terms.setdefault(word.term, self.code_weight)
-        if self.filler_weight:
-            for term in filler:
-                terms.setdefault(term, self.filler_weight)
+        for term in filler:
+            terms.setdefault(term, FILLER_WEIGHT)
         return Query(question, tuple(concepts), terms)
 
     def _add_synonyms(self, slots: list[tuple[str, dict[str, float], tuple[str, ...]]]) -> None:

@@ -104,6 +104,9 @@ class AnalysisConfig:
     # Weight of a configured synonym in a question (mined acronyms always count 1).
     synonym_weight: float = _opt(1.0, min=0.0, max=1.0)
     mine_acronyms: bool = True
+    # Code identifiers and options also indexed whole ("os.path.join", "__name__",
+    # "--force-with-lease"), next to their words: bot.analysis.code.
+    identifiers: bool = False
     typo_correction: bool = True
     typo_min_length: int = _opt(5, min=2)
     typo_weight: float = _opt(0.8, min=0.0, max=1.0)
@@ -155,6 +158,15 @@ class RetrievalConfig:
     bigram_weight: float = _opt(0.0, min=0.0, max=2.0)
     # Pseudo-relevance feedback (RM3): the prf_terms likeliest words of the prf_docs
     # best passages hold prf_weight of the question, then rank again. prf_docs 0: off.
+    # Weight of a question's whole identifiers ("c:os.path.join", analysis.identifiers)
+    # in the ranking, next to its words. They are not concepts: coverage is the words'.
+    identifier_weight: float = _opt(1.0, min=0.0, max=5.0)
+    # Chat filler in a question ("actual", "best way", "pls", "thanks") is not a
+    # concept: it never counts toward coverage. bot.analysis.filler.
+    question_filler: bool = False
+    # Results whose texts' word 3-shingles overlap at least this much (Jaccard) are near
+    # duplicates: only the best is shown, the next candidate fills its place. 1: off.
+    duplicate_similarity: float = _opt(1.0, min=0.0, max=1.0)
     prf_docs: int = _opt(0, min=0, max=50)
     prf_terms: int = _opt(10, min=1, max=100)
     prf_weight: float = _opt(0.3, min=0.0, max=0.9)

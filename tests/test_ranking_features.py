@@ -21,6 +21,8 @@ def index_of(tmp_path, files: dict[str, str], **retrieval) -> SearchIndex:
         "bigram_weight": 0.0,
         "title_weight": 0.0,
         "sentence_weight": 0.0,
+        "section_weight": 0.0,
+        "duplicate_similarity": 1.0,  # some fixtures hold one text under two titles
     }
     settings.update(retrieval)
     return SearchIndex.build(config_for([tmp_path / "docs"], retrieval=settings))

@@ -6,6 +6,13 @@ folded to American ones (optional, ``bot.analysis.spelling``), Snowball stemmed.
 keep their character spans in the original text so that highlights point at
 what the user will read. Synonym expansion (configured and
 mined acronyms) runs on the term sequence; see ``bot.analysis.synonyms``.
+
+Code identifiers and command-line options are also kept whole, as extra *code
+terms* (``analysis.identifiers``): ``os.path.join``, ``__name__``,
+``html_theme``, ``--force-with-lease``. The words inside them are indexed as
+usual (``os``, ``path``, ``join``), so a question that writes "force with
+lease" still covers the same words; the whole term only adds to the ranking of
+a passage that holds exactly that identifier. See ``bot.analysis.code``.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from functools import lru_cache
 
 import Stemmer
 
+from bot.analysis.code import CODE_FIELD, code_spans
 from bot.analysis.spelling import american
 from bot.analysis.stopwords import ENGLISH_STOPWORDS
 from bot.config import AnalysisConfig
@@ -95,6 +103,23 @@ class Analyzer:
             for norm, term in pieces(raw)
             if term is not None
         ]
+
+    def code_words(self, text: str) -> list[Word]:
+        """The identifiers and options of ``text`` kept whole, as code terms ("c:os.path.join").
+
+        Empty when ``analysis.identifiers`` is off. Not stemmed: an identifier is
+        matched as written (case folded).
+        """
+        if not self.config.identifiers:
+            return []
+        return [
+            Word(start, end, norm, CODE_FIELD + norm)
+            for start, end, norm in code_spans(text, normalize)
+        ]
+
+    def code_terms(self, text: str) -> list[str]:
+        """The code terms of ``text`` (see ``code_words``), in order."""
+        return [word.term for word in self.code_words(text) if word.term]
 
     def _compute_pieces(self, raw: str) -> tuple[tuple[str, str | None], ...]:
         return tuple(

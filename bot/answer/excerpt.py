@@ -53,13 +53,17 @@ def make_excerpt(
     words = [w for w in analyzer.words(passage) if w.term is not None]
     if synonyms is not None:
         words = _with_synonym_terms(words, weights, synonyms)
+    # A whole identifier the question names ("os.path.join") picks the sentence that
+    # holds it; only its words are highlighted, so the spans stay the words' own.
+    code_words = [w for w in analyzer.code_words(passage) if w.term in weights]
+    scored = sorted(words + code_words, key=lambda w: w.start) if code_words else words
     sentences = units(passage, code, max_chars) or [(0, len(passage))]
-    held = _terms_by_sentence(words, sentences, weights)
+    held = _terms_by_sentence(scored, sentences, weights)
     scores = [round(sum(weights[t] for t in terms), 9) for terms in held]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     start, end = sentences[best]
     if end - start > max_chars:
-        start, end = _densest_window(passage, words, start, end, weights, max_chars - 2)
+        start, end = _densest_window(passage, scored, start, end, weights, max_chars - 2)
     else:
         first, last = _best_run(sentences, held, weights, max_chars)
         start, end = sentences[first][0], sentences[last][1]

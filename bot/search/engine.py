@@ -13,6 +13,8 @@ from typing import NamedTuple, Protocol
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from bot.analysis.code import CODE_FIELD
+
 
 class Hit(NamedTuple):
     pid: int
@@ -39,12 +41,15 @@ def idf(doc_freq: int, n_docs: int) -> float:
 
 
 TITLE_FIELD, SECTION_FIELD = "t:", "s:"
-FIELDS = ("words", "bigrams", "title", "section")
+FIELDS = ("words", "bigrams", "title", "section", "code")
 
 
 def field_of(term: str) -> str:
-    """Which field a term belongs to: title ("t:x"), section ("s:x"), bigrams ("a_b")
-    or words (everything else, group terms "~x" included)."""
+    """Which field a term belongs to: title ("t:x"), section ("s:x"), code identifiers
+    kept whole ("c:os.path.join"), bigrams ("a_b") or words (everything else, group
+    terms "~x" included)."""
+    if term.startswith(CODE_FIELD):
+        return "code"
     if term.startswith(TITLE_FIELD):
         return "title"
     if term.startswith(SECTION_FIELD):
@@ -72,7 +77,7 @@ class LuceneIDFOkapi(BM25Okapi):
 class RankBM25Engine:
     """rank-bm25's BM25Okapi (k1, b as configured; IDF Lucene's or Okapi's).
 
-    Each field (words, bigrams, title, section) is its own BM25Okapi, so
+    Each field (words, bigrams, title, section, code) is its own BM25Okapi, so
     bigrams or a long title do not change the length normalisation of the
     words (BM25F-style); scores add up, weighted by the query.
     """

@@ -27,6 +27,7 @@ from bot.documents.loading import SkippedFile, walk_corpus
 from bot.documents.repeats import hide_repeats
 from bot.documents.sentences import split_sentences
 from bot.search.answer_types import expected_type, has_evidence
+from bot.search.duplicates import collapse
 from bot.search.engine import TITLE_FIELD, Engine, RankBM25Engine, field_of, idf
 from bot.search.query import Query, QueryBuilder
 from bot.search.store import IndexStore, PassageView, StoreReport
@@ -111,6 +112,8 @@ class SearchIndex:
             weight_of=self.idf_of_df,
             typo_weight=config.analysis.typo_weight,
             bigram_weight=config.retrieval.bigram_weight,
+            code_weight=config.retrieval.identifier_weight,
+            filler=config.retrieval.question_filler,
         )
 
     def idf_of_df(self, doc_freq: int) -> float:
@@ -270,8 +273,12 @@ class SearchIndex:
                 matched_terms = frozenset(t for t in query.terms if t in terms)
                 results.append(Result(passage, score, coverage, matched_terms, title_share))
         results.sort(key=lambda r: (-r.score, r.passage.pid))
+        # Near duplicates are collapsed below, so a few more candidates are rescored.
+        wanted_k = 3 * k if retrieval.duplicate_similarity < 1 else k
         if retrieval.sentence_weight:
-            results = self.rescore_by_sentences(query, results, k)
+            results = self.rescore_by_sentences(query, results, wanted_k)
+        if retrieval.duplicate_similarity < 1:
+            results = collapse(results, lambda r: r.passage.text, retrieval.duplicate_similarity, k)
         return SearchOutcome(query, results[:k])
 
     def _coverage(

@@ -12,7 +12,8 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from bot.analysis.analyzer import Analyzer, bigrams
+from bot.analysis.analyzer import Analyzer, Word, bigrams
+from bot.analysis.filler import FILLER_WEIGHT, is_filler
 from bot.analysis.synonyms import SynonymTable
 from bot.analysis.typos import TypoCorrector
 
@@ -85,9 +86,15 @@ class QueryBuilder:
     weight_of: Callable[[int], float]  # IDF from a document frequency
     typo_weight: float = 0.8
     bigram_weight: float = 0.0
+    code_weight: float = 0.0  # whole identifiers ("c:os.path.join"): ranking only
+    filler: bool = False  # chat filler is not a concept (bot.analysis.filler)
 
     def build(self, question: str) -> Query:
         words = [w for w in self.analyzer.words(question) if w.term is not None]
+        code = self.analyzer.code_words(question)
+        filler: list[str] = []
+        if self.filler:
+            words, filler = _without_filler(words, code)
         names = {w.norm for w in words if _looks_like_name(question, w.start, w.end)}
         slots: list[tuple[str, dict[str, float]]] = []
         for word in words:
@@ -120,6 +127,14 @@ class QueryBuilder:
             best = [max(alts, key=alts.__getitem__) for _, alts in slots]
             for pair in bigrams(best):
                 terms.setdefault(pair, self.bigram_weight)
+        if self.code_weight:
+            # A whole identifier is a bonus for the passage that holds it, never a
+            # concept of its own: "well-known" asked, "well known" written still covers.
+            for word in code:
+                if word.term:
+                    terms.setdefault(word.term, self.code_weight)
+        for term in filler:
+            terms.setdefault(term, FILLER_WEIGHT)
         return Query(question, tuple(concepts), terms)
 
     def _add_synonyms(self, slots: list[tuple[str, dict[str, float]]]) -> None:
@@ -129,6 +144,21 @@ class QueryBuilder:
             weight = self.synonyms.weight(token)
             for _, alternatives in slots[start : start + length]:
                 alternatives.setdefault(token, weight)
+
+
+def _without_filler(words: list[Word], code: list[Word]) -> tuple[list[Word], list[str]]:
+    """The question's words without chat filler, and the filler's terms.
+
+    A word inside an identifier the question writes ("ok" in ``r.ok``) is kept.
+    """
+    kept, filler = [], []
+    for word in words:
+        in_code = any(c.start <= word.start and word.end <= c.end for c in code)
+        if is_filler(word.norm) and not in_code and word.term is not None:
+            filler.append(word.term)
+        else:
+            kept.append(word)
+    return kept, filler
 
 
 def _looks_like_name(text: str, start: int, end: int) -> bool:

@@ -21,7 +21,13 @@ from bot.documents.passages import CodeSpan
 from bot.search.engine import Hit, field_of
 
 TERMS, PID, DOC = "terms", "pid", "doc"
-FIELD_NAMES = {"words": TERMS, "bigrams": "f_bigrams", "title": "f_title", "section": "f_section"}
+FIELD_NAMES = {
+    "words": TERMS,
+    "bigrams": "f_bigrams",
+    "title": "f_title",
+    "section": "f_section",
+    "code": "f_code",
+}
 _STORED = ("text", "section", "paragraph", "start", "end")
 WRITER_HEAP = 128_000_000  # bytes buffered before tantivy flushes a segment
 CACHE_SIZE = 4096  # stored passages kept in memory
@@ -29,7 +35,7 @@ CACHE_SIZE = 4096  # stored passages kept in memory
 
 def schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    # One indexed field per kind of term (words, bigrams, title, section), so each
+    # One indexed field per kind of term (words, bigrams, title, section, code), so each
     # has its own length normalisation (BM25F-style), as in RankBM25Engine.
     for name in FIELD_NAMES.values():
         builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="freq")
@@ -77,9 +83,8 @@ class TantivyEngine:
         document.add_unsigned(PID, passage.pid)
         document.add_text(DOC, passage.doc_id)
         document.add_text("text", passage.text)
-        document.add_text(
-            "tset", " ".join(sorted({t for t in terms if "_" not in t or t[0] == "~"}))
-        )
+        kept = {t for t in terms if ("_" not in t or t[0] == "~") and field_of(t) != "code"}
+        document.add_text("tset", " ".join(sorted(kept)))
         document.add_text("section", passage.section or "")
         document.add_text("anchor", passage.anchor or "")
         document.add_unsigned("paragraph", passage.paragraph)

@@ -144,7 +144,7 @@ def index_terms(
     if surface_terms is not None:
         for norm, term in pairs:
             surface_terms.setdefault(norm, term)
-    extra = synonyms.expand(terms)
+    extra = synonyms.expand(terms) + analyzer.code_terms(text)
     if with_bigrams:
         extra += bigrams(terms)
     return terms + extra

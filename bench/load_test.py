@@ -56,7 +56,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.discord_app.client import BUSY_TEXT  # noqa: E402
+from bot.discord_app.texts import BUSY as BUSY_TEXT  # noqa: E402
 from bot.documents.passages import passages_of  # noqa: E402
 from bot.documents.sentences import split_sentences  # noqa: E402
 from bot.harness import FakeDiscord  # noqa: E402

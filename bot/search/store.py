@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import time
@@ -36,7 +37,7 @@ except ImportError:  # not POSIX: one process per index folder
 from bot import __version__
 from bot.analysis.analyzer import Analyzer
 from bot.analysis.synonyms import SynonymTable
-from bot.config import Config
+from bot.config import Config, CorpusConfig
 from bot.documents.corpus import (
     NO_PASSAGE,
     Document,
@@ -58,8 +59,12 @@ from bot.search.tantivy_engine import TantivyEngine
 from bot.search.terms import PassageTerms, mine_acronyms, synonym_table
 
 log = logging.getLogger(__name__)
-FORMAT = 7  # 4: acronyms from passages; 5: name runs only; 6: HTML by structure; 7: pages
+FORMAT = 8  # 4: acronyms from passages; 5: name runs only; 6: HTML by structure; 7: pages;
+# 8: passages stored as bytes, not indexed
 MANIFEST = "manifest.json"
+# Smaller corpora are built in this process: starting worker processes costs about a
+# second, as much as indexing a few megabytes.
+PARALLEL_FROM_BYTES = 4_000_000
 VOCABULARY = "vocabulary.tsv"
 
 
@@ -67,7 +72,8 @@ def settings_key(config: Config) -> str:
     """A short hash of everything that changes the indexed terms or passages."""
     relevant = {
         "format": FORMAT,
-        "corpus": dataclasses.asdict(config.corpus),
+        # Worker processes change how fast the index is built, never what it holds.
+        "corpus": {k: v for k, v in dataclasses.asdict(config.corpus).items() if k != "workers"},
         "analysis": dataclasses.asdict(config.analysis),
         "bigrams": config.retrieval.bigram_weight > 0,
     }
@@ -238,6 +244,9 @@ class IndexStore:
         self.folder.mkdir(parents=True)
         manifest = Manifest(self.key, {})
         files = list(self._scan())
+        workers = min(self.config.corpus.worker_count(), len(files))
+        if workers > 1 and _corpus_bytes(files) >= PARALLEL_FROM_BYTES:
+            return self._build_parallel(analyzer, manifest, files, workers, progress)
         if self.config.analysis.mine_acronyms:
             texts = (
                 passage.text
@@ -255,6 +264,29 @@ class IndexStore:
         self._save(manifest, vocabulary)
         log_skipped(self.skipped(manifest), log)
         return engine, manifest, synonyms, vocabulary, StoreReport("built")
+
+    def _build_parallel(
+        self,
+        analyzer: Analyzer,
+        manifest: Manifest,
+        files: list[tuple[Path, str]],
+        workers: int,
+        progress: bool,
+    ):
+        """``_build`` with worker processes: the same index (see ``parallel_build``)."""
+        from bot.search import parallel_build  # it imports this module's read_file
+
+        engine = TantivyEngine(self.folder / "tantivy")
+        built = parallel_build.build(
+            self.config, self.folder, files, manifest.files, engine, workers, progress
+        )
+        manifest.mined = [list(pair) for pair in built.mined]
+        manifest.next_pid = built.next_pid
+        synonyms = self._synonyms(analyzer, manifest)
+        engine.commit()
+        self._save(manifest, built.vocabulary)
+        log_skipped(self.skipped(manifest), log)
+        return engine, manifest, synonyms, built.vocabulary, StoreReport("built")
 
     def _update(
         self, engine: TantivyEngine, manifest: Manifest, analyzer: Analyzer, progress: bool
@@ -301,14 +333,7 @@ class IndexStore:
                 yield item
 
     def _read(self, path: Path, doc_id: str, max_bytes: int | None = None) -> SourceText:
-        corpus = self.config.corpus
-        return read_source(
-            path,
-            doc_id,
-            corpus.max_file_bytes if max_bytes is None else max_bytes,
-            corpus.html_content_selector,
-            corpus.html_drop_selectors,
-        )
+        return read_corpus_file(self.config.corpus, path, doc_id, max_bytes)
 
     def _synonyms(self, analyzer: Analyzer, manifest: Manifest) -> SynonymTable:
         mined = [(short, long) for short, long in manifest.mined]
@@ -336,28 +361,13 @@ class IndexStore:
         path: Path,
         doc_id: str,
     ) -> None:
-        entry = FileEntry(path.as_posix(), 0, 0, "", None)
+        entry, found = read_file(self.config.corpus, self._ignore, path, doc_id)
         manifest.files[doc_id] = entry
-        try:
-            stat = path.stat()
-            entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
-            source = self._read(path, doc_id)
-        except (UnreadableFile, OSError) as exc:
-            entry.skipped = str(exc) if isinstance(exc, UnreadableFile) else f"cannot read: {exc}"
-            return
-        entry.sha256 = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
-        found = document_of(source, self.config.corpus, self._ignore)
         if found is None:
-            entry.skipped = NO_PASSAGE
             return
         document, parts = found
         passages = [dataclasses.replace(p, pid=manifest.next_pid + p.pid) for p in parts]
         manifest.next_pid += len(passages)
-        entry.document = {
-            "kind": document.kind,
-            "meta": dataclasses.asdict(document.meta),
-            "passage_count": document.passage_count,
-        }
         entry.pids = [p.pid for p in passages]
         terms.documents[doc_id] = document
         terms.index(passages, engine.add)
@@ -382,6 +392,57 @@ class IndexStore:
         return list(getattr(self, "walk_skipped", [])) + read
 
 
+def _corpus_bytes(files: list[tuple[Path, str]]) -> int:
+    total = 0
+    for path, _ in files:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
+
+
+def read_file(
+    corpus: CorpusConfig, ignore: list[re.Pattern[str]], path: Path, doc_id: str
+) -> tuple[FileEntry, tuple[Document, list[Passage]] | None]:
+    """One file's manifest entry (pids not yet given) and its document and passages
+    (pid per document), or None with the reason in ``entry.skipped``."""
+    entry = FileEntry(path.as_posix(), 0, 0, "", None)
+    try:
+        stat = path.stat()
+        entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
+        source = read_corpus_file(corpus, path, doc_id)
+    except (UnreadableFile, OSError) as exc:
+        entry.skipped = str(exc) if isinstance(exc, UnreadableFile) else f"cannot read: {exc}"
+        return entry, None
+    entry.sha256 = content_hash(source.text)
+    found = document_of(source, corpus, ignore)
+    if found is None:
+        entry.skipped = NO_PASSAGE
+        return entry, None
+    document = found[0]
+    entry.document = {
+        "kind": document.kind,
+        "meta": dataclasses.asdict(document.meta),
+        "passage_count": document.passage_count,
+    }
+    return entry, found
+
+
+def read_corpus_file(
+    corpus: CorpusConfig, path: Path, doc_id: str, max_bytes: int | None = None
+) -> SourceText:
+    return read_source(
+        path,
+        doc_id,
+        corpus.max_file_bytes if max_bytes is None else max_bytes,
+        corpus.html_content_selector,
+        corpus.html_drop_selectors,
+    )
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _changed(path: Path, entry: FileEntry, read: Callable[..., SourceText]) -> bool:
     """Size and mtime first (cheap); when they differ, the content hash decides."""
     try:
@@ -396,7 +457,7 @@ def _changed(path: Path, entry: FileEntry, read: Callable[..., SourceText]) -> b
         text = read(path, path.name, sys.maxsize).text
     except UnreadableFile:
         return True
-    same = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() == entry.sha256
+    same = content_hash(text) == entry.sha256
     if same:
         entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
     return not same

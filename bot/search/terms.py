@@ -108,9 +108,12 @@ class PassageTerms:
 
     def of(self, passage: Passage) -> list[str]:
         """Everything the engines index for ``passage``, recording its words."""
-        terms = index_terms(
-            self.analyzer, self.synonyms, passage.text, self.vocabulary, self.with_bigrams
-        )
+        return self.of_analysed(passage, text_terms(self.analyzer, passage.text, self.vocabulary))
+
+    def of_analysed(self, passage: Passage, terms: list[str]) -> list[str]:
+        """``of`` for a passage whose text terms are known (a parallel build's workers
+        analyse the text before the mined synonym table exists)."""
+        terms = expanded_terms(self.synonyms, terms, self.with_bigrams)
         terms += self.fields.of(passage)
         if self.doc_freqs is not None:
             self.doc_freqs.update(set(terms))
@@ -139,11 +142,23 @@ def index_terms(
     with_bigrams: bool = False,
 ) -> list[str]:
     """A text's index terms: its own, synonym group terms, and (optionally) bigrams."""
+    return expanded_terms(synonyms, text_terms(analyzer, text, surface_terms), with_bigrams)
+
+
+def text_terms(
+    analyzer: Analyzer, text: str, surface_terms: dict[str, str] | None = None
+) -> list[str]:
+    """A text's own terms, in order; each new normalised word goes to ``surface_terms``."""
     pairs = analyzer.term_pairs(text)
     terms = [term for _, term in pairs]
     if surface_terms is not None:
         for norm, term in pairs:
             surface_terms.setdefault(norm, term)
+    return terms
+
+
+def expanded_terms(synonyms: SynonymTable, terms: list[str], with_bigrams: bool) -> list[str]:
+    """Text terms followed by their synonym group terms and (optionally) bigrams."""
     extra = synonyms.expand(terms)
     if with_bigrams:
         extra += bigrams(terms)

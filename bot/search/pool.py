@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -45,12 +46,18 @@ class WorkerPool:
         self.executor = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
+        executor = ProcessPoolExecutor(
             self.workers,
             mp_context=multiprocessing.get_context(START_METHOD),
             initializer=self.initializer,
             initargs=self.initargs,
         )
+        try:  # a pool whose workers cannot even start is no file's fault
+            executor.submit(os.getpid).result()
+        except BrokenProcessPool as exc:
+            executor.shutdown(wait=True, cancel_futures=True)
+            raise WorkersFailed(f"worker processes cannot start ({exc})") from exc
+        return executor
 
     def restart(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
@@ -127,3 +134,13 @@ def _one_by_one(
             results.append(crashed(item, "the worker process reading it died"))
             pool.restart()
     return results
+
+
+def starting_worker() -> bool:
+    """Whether this process is a worker still importing its parent's main module.
+
+    ``spawn`` runs the parent's ``__main__`` again in each worker; a script that
+    builds an index without ``if __name__ == "__main__":`` would build it in every
+    worker too. Such a build is refused (the worker fails to start and the parent
+    builds in one process)."""
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))

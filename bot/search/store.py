@@ -55,6 +55,7 @@ from bot.documents.loading import (
     walk_corpus,
 )
 from bot.progress import progress_bar
+from bot.search.pool import WorkersFailed, starting_worker
 from bot.search.tantivy_engine import TantivyEngine
 from bot.search.terms import PassageTerms, mine_acronyms, synonym_table
 
@@ -175,6 +176,11 @@ class IndexStore:
         lock beside it lets one build or update at a time; the others wait, then
         find the index current and only open it.
         """
+        if starting_worker():
+            raise RuntimeError(
+                "an index build started while a worker process was starting: a script"
+                " that builds an index needs `if __name__ == '__main__':`"
+            )
         started = time.perf_counter()
         with _exclusive(self.folder.with_name(self.folder.name + ".lock"), self.folder):
             result = self._open(analyzer, progress)
@@ -246,7 +252,26 @@ class IndexStore:
         files = list(self._scan())
         workers = min(self.config.corpus.worker_count(), len(files))
         if workers > 1 and _corpus_bytes(files) >= PARALLEL_FROM_BYTES:
-            return self._build_parallel(analyzer, manifest, files, workers, progress)
+            try:
+                return self._build_parallel(analyzer, manifest, files, workers, progress)
+            except WorkersFailed as exc:
+                log.warning("building %s in this process: %s", self.folder, exc)
+            return self._build_serial(analyzer, progress)
+        return self._build_serial(analyzer, progress, manifest, files)
+
+    def _build_serial(
+        self,
+        analyzer: Analyzer,
+        progress: bool,
+        manifest: Manifest | None = None,
+        files: list[tuple[Path, str]] | None = None,
+    ):
+        """The one-process build (also what a failed parallel build falls back to)."""
+        if manifest is None or files is None:
+            shutil.rmtree(self.folder)
+            self.folder.mkdir(parents=True)
+            manifest = Manifest(self.key, {})
+            files = list(self._scan())
         if self.config.analysis.mine_acronyms:
             texts = (
                 passage.text

@@ -13,9 +13,9 @@ Two phases, one pass over the text:
    one-process build's.
 2. **Index** (workers again): once the mined acronyms are known, each file's
    spilled text terms get their synonym group terms, bigrams and title and
-   section fields (``PassageTerms.of_analysed``) and become tantivy documents'
-   fields (``passage_fields``); the parent adds them in file order with the
-   pids it assigned in phase 1, so pids, terms and stored passages are those
+   section fields (``PassageTerms.parts_of_analysed``) and become tantivy
+   documents' fields (``passage_fields_of_parts``); the parent adds them in
+   file order with the pids it assigned in phase 1, so pids, terms and stored passages are those
    of the one-process build.
 
 Memory stays bounded: a few chunks are in flight, and the corpus' passages
@@ -41,7 +41,7 @@ from bot.config import Config
 from bot.documents.corpus import Document, Passage, compile_ignore_patterns
 from bot.progress import progress_bar
 from bot.search.pool import WorkerPool, ordered_map
-from bot.search.tantivy_engine import PassageFields, TantivyEngine, passage_fields
+from bot.search.tantivy_engine import PassageFields, TantivyEngine, passage_fields_of_parts
 from bot.search.terms import PassageTerms, synonym_table
 
 log = logging.getLogger(__name__)
@@ -227,7 +227,7 @@ class _Worker:
         path.unlink()
         terms = self._passage_terms(document)
         return [
-            passage_fields(passage, terms.of_analysed(passage, text.split()))
+            passage_fields_of_parts(passage, *terms.parts_of_analysed(passage, text.split()))
             for passage, text in zip(passages, texts, strict=True)
         ]
 

@@ -8,9 +8,11 @@ file re-indexes only that file's passages. Everything here is JSON, TSV or
 tantivy's own format: nothing read back can execute code. A manifest that does
 not parse, or belongs to other settings, is not trusted: the folder is rebuilt.
 
-Building streams the corpus one document at a time (a first pass mines
-acronyms, a second analyses and indexes), so no token list of the whole corpus
-is ever held in memory.
+Building streams the corpus one document at a time, so no token list of the
+whole corpus is ever held in memory. In one process a first pass mines
+acronyms and a second analyses and indexes; with worker processes
+(``corpus.workers``, ``bot.search.parallel_build``) the text is read, split
+and analysed once, and the index is the same.
 """
 
 from __future__ import annotations

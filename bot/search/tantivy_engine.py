@@ -70,7 +70,31 @@ def passage_fields(passage: Passage, terms: list[str]) -> PassageFields:
             bigrams.append(term)
         else:
             words.append(term)
-    tset = " ".join(sorted({t for t in terms if "_" not in t or t[0] == "~"}))
+    tset = {t for t in terms if "_" not in t or t[0] == "~"}
+    return _fields(passage, words, bigrams, title, section, tset)
+
+
+def passage_fields_of_parts(
+    passage: Passage, words: list[str], bigrams: list[str], fields: list[str]
+) -> PassageFields:
+    """``passage_fields`` of ``words + bigrams + fields`` (text and synonym group terms,
+    bigrams, title and section terms: the layout ``PassageTerms`` gives), without
+    sorting every term into its field."""
+    title = [t for t in fields if t[:2] == TITLE_FIELD]
+    section = [t for t in fields if t[:2] == SECTION_FIELD]
+    tset = set(words)  # bigrams hold "_" and never start with "~": none is in the set
+    tset.update(t for t in fields if "_" not in t or t[0] == "~")
+    return _fields(passage, words, bigrams, title, section, tset)
+
+
+def _fields(
+    passage: Passage,
+    words: list[str],
+    bigrams: list[str],
+    title: list[str],
+    section: list[str],
+    tset: set[str],
+) -> PassageFields:
     return (
         " ".join(words),
         " ".join(bigrams),
@@ -78,7 +102,7 @@ def passage_fields(passage: Passage, terms: list[str]) -> PassageFields:
         " ".join(section),
         passage.doc_id,
         passage.text,
-        tset,
+        " ".join(sorted(tset)),
         passage.section or "",
         passage.anchor or "",
         passage.paragraph,

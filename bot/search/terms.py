@@ -113,11 +113,20 @@ class PassageTerms:
     def of_analysed(self, passage: Passage, terms: list[str]) -> list[str]:
         """``of`` for a passage whose text terms are known (a parallel build's workers
         analyse the text before the mined synonym table exists)."""
-        terms = expanded_terms(self.synonyms, terms, self.with_bigrams)
-        terms += self.fields.of(passage)
+        words, pairs, fields = self.parts_of_analysed(passage, terms)
+        terms = words + pairs + fields
         if self.doc_freqs is not None:
             self.doc_freqs.update(set(terms))
         return terms
+
+    def parts_of_analysed(
+        self, passage: Passage, terms: list[str]
+    ) -> tuple[list[str], list[str], list[str]]:
+        """What ``of_analysed`` joins: text and synonym group terms, bigrams, and the
+        title and section field terms (document frequencies are not counted here)."""
+        words = terms + self.synonyms.expand(terms)
+        pairs = bigrams(terms) if self.with_bigrams else []
+        return words, pairs, self.fields.of(passage)
 
     def index(self, passages: Iterable[Passage], add: Callable[[Passage, list[str]], object]):
         """The indexing loop of both builds: hand each passage's terms to ``add``."""

@@ -38,11 +38,14 @@ STAGES = [
     ("acronym mining", "bot.analysis.synonyms", "AcronymMiner.feed"),
     ("analysis", "bot.analysis.analyzer", "Analyzer.term_pairs"),
     ("synonyms", "bot.analysis.synonyms", "SynonymTable.expand"),
-    ("spill write/read (parallel)", "pickle", "dump"),
-    ("spill write/read (parallel)", "pickle", "load"),
+    ("spill write/read (parallel)", "bot.search.parallel_build", "_spill"),
+    ("spill write/read (parallel)", "bot.search.parallel_build", "_unspill"),
     ("bigrams", "bot.analysis.analyzer", "bigrams"),
     ("title and section fields", "bot.search.terms", "FieldTerms.of"),
+    # Before fields were computed apart: term sets, fields and tantivy documents in one.
+    ("tantivy documents (TantivyEngine.add)", "bot.search.tantivy_engine", "TantivyEngine.add"),
     ("term sets, field strings", "bot.search.tantivy_engine", "passage_fields"),
+    ("term sets, field strings", "bot.search.tantivy_engine", "passage_fields_of_parts"),
     (
         "tantivy documents, writer.add_document",
         "bot.search.tantivy_engine",

@@ -27,8 +27,9 @@ is skipped with the reason; one that kills a worker is found and skipped too
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import logging
-import pickle
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from bot.analysis.analyzer import Analyzer
 from bot.analysis.synonyms import AcronymMiner, SynonymTable
 from bot.config import Config
 from bot.documents.corpus import Document, Passage, compile_ignore_patterns
+from bot.documents.loading import DocumentMeta
 from bot.progress import progress_bar
 from bot.search.pool import WorkerPool, ordered_map
 from bot.search.tantivy_engine import PassageFields, TantivyEngine, passage_fields_of_parts
@@ -49,6 +51,7 @@ log = logging.getLogger(__name__)
 CHUNK_FILES = 4  # files per task: enough to make a task's overhead small
 IN_FLIGHT = 3  # tasks in flight per worker: they never wait, and memory stays bounded
 SPILL = "build-spill"  # phase 1's passages and terms, per file, until phase 2 reads them
+MINED = "mined.json"  # the mined acronym pairs, for phase 2
 _SECOND = itemgetter(1)
 
 
@@ -115,7 +118,7 @@ def build(
                 todo.append((number, doc_id, next_pid))
                 next_pid += count
         mined = miner.pairs() if config.analysis.mine_acronyms else []
-        (spill / "mined.pickle").write_bytes(pickle.dumps(mined))
+        (spill / MINED).write_text(json.dumps(mined))
         indexed = ordered_map(
             pool,
             _index_files,
@@ -186,8 +189,7 @@ class _Worker:
             pairs = term_pairs(passage.text)
             vocabulary.update(pairs)  # norm -> term is a function: the first stays
             texts.append(" ".join(map(_SECOND, pairs)))
-        with (self.spill / f"{number}.pickle").open("wb") as handle:
-            pickle.dump((document, passages, texts), handle, pickle.HIGHEST_PROTOCOL)
+        _spill(self.spill / f"{number}.json", document, passages, texts)
         return FileRead(entry, miner, self._new_words(vocabulary))
 
     def _mine(self, passages: list[Passage]) -> AcronymMiner:
@@ -221,9 +223,8 @@ class _Worker:
 
     # phase 2
     def index(self, number: int) -> list[PassageFields]:
-        path = self.spill / f"{number}.pickle"
-        with path.open("rb") as handle:
-            document, passages, texts = pickle.load(handle)
+        path = self.spill / f"{number}.json"
+        document, passages, texts = _unspill(path)
         path.unlink()
         terms = self._passage_terms(document)
         return [
@@ -233,12 +234,42 @@ class _Worker:
 
     def _passage_terms(self, document: Document) -> PassageTerms:
         if self.terms is None:
-            mined = pickle.loads((self.spill / "mined.pickle").read_bytes())
+            mined = [tuple(pair) for pair in json.loads((self.spill / MINED).read_text())]
             synonyms: SynonymTable = synonym_table(self.analyzer, self.config.analysis, mined)
             with_bigrams = self.config.retrieval.bigram_weight > 0
             self.terms = PassageTerms(self.analyzer, synonyms, {}, with_bigrams)
         self.terms.documents[document.doc_id] = document
         return self.terms
+
+
+def _spill(path: Path, document: Document, passages: list[Passage], texts: list[str]) -> None:
+    """Phase 1's result for one file, as JSON (nothing read back from disk is unpickled)."""
+    record = {
+        "document": [
+            document.doc_id,
+            document.path.as_posix(),
+            document.kind,
+            dataclasses.asdict(document.meta),
+            document.passage_count,
+        ],
+        "passages": [
+            [p.pid, p.section, p.paragraph, p.start, p.end, p.text, p.anchor, p.page]
+            for p in passages
+        ],
+        "texts": texts,
+    }
+    path.write_text(json.dumps(record), encoding="ascii")
+
+
+def _unspill(path: Path) -> tuple[Document, list[Passage], list[str]]:
+    record = json.loads(path.read_text(encoding="ascii"))
+    doc_id, where, kind, meta, count = record["document"]
+    document = Document(doc_id, Path(where), kind, DocumentMeta(**meta), count)
+    passages = [
+        Passage(pid, doc_id, section, paragraph, start, end, text, anchor, page)
+        for pid, section, paragraph, start, end, text, anchor, page in record["passages"]
+    ]
+    return document, passages, record["texts"]
 
 
 def _failed(path: Path, reason: str) -> FileRead:

@@ -35,6 +35,7 @@ import shutil
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.analysis.analyzer import Analyzer
 from bot.analysis.synonyms import AcronymMiner, SynonymTable
@@ -45,6 +46,9 @@ from bot.progress import progress_bar
 from bot.search.pool import WorkerPool, ordered_map
 from bot.search.tantivy_engine import PassageFields, TantivyEngine, passage_fields_of_parts
 from bot.search.terms import PassageTerms, synonym_table
+
+if TYPE_CHECKING:  # the store imports this module
+    from bot.search.store import FileEntry
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +63,7 @@ _SECOND = itemgetter(1)
 class FileRead:
     """What phase 1 tells the parent about one file (small: the text stays in the spill)."""
 
-    entry: object  # store.FileEntry (not imported here: the store imports this module)
+    entry: FileEntry
     miner: AcronymMiner | None = None  # what the file adds to this worker's miner
     vocabulary: list[tuple[str, str]] = field(default_factory=list)  # new to the worker
 

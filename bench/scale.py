@@ -157,6 +157,9 @@ def worker(job: dict) -> dict:
         index = SearchIndex.build(config)
         result["seconds"] = round(time.perf_counter() - started, 3)
         result["peak_rss_mb"] = round(peak_rss_mb(), 1)
+        # The build's worker processes (corpus.workers): the largest one's peak.
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        result["worker_peak_rss_mb"] = round(children, 1)
         if job["engine"] == "tantivy":
             result["action"] = index.store_report.action
             result["index_mb"] = round(folder_size(index_dir) / 2**20, 1)

@@ -86,6 +86,18 @@ class CorpusConfig:
     # The encoding of text files that are not UTF-8 (e.g. latin-1, cp1252); unset, it
     # is detected (charset-normalizer) where that is confident.
     encoding: str | None = field(default=None, metadata={"codec": True})
+    # Processes that read and analyse files while building the tantivy index (null: one
+    # per core this process may use). 1: no worker processes. Never changes the index.
+    workers: int | None = _opt(None, min=1)
+
+    def worker_count(self) -> int:
+        """``workers``, or the cores this process may run on when it is not set."""
+        if self.workers is not None:
+            return self.workers
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except (AttributeError, OSError):  # not Linux
+            return max(1, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ _LEADING_ARTICLE = re.compile(r"^(?:The|A|An)[ \t]+")
 _BRACKETED_ACRONYM = re.compile(r"[ \t]*\(([A-Z]{2,6})s?\)")
 # A name in brackets after its acronym: "ICE (Immigration and Customs Enforcement)".
 _ACRONYM_THEN_NAME = re.compile(r"\b([A-Z]{2,6})s?[ \t]+\(([^()]{3,120})\)")
+_LOWER_WORD = re.compile(r"\b[a-z]{2,}\b")
 _OPENERS = "\"'“‘([ \t\r\n"
 _CLOSERS = "\"'”’)]"
 
@@ -161,8 +162,18 @@ class AcronymMiner:
                 self._define(match.group(1), _LEADING_ARTICLE.sub("", run.group()))
         for match in _ACRONYM.finditer(text):
             self.capitals.add(match.group().removesuffix("s"))
-        for word in re.findall(r"\b[a-z]{2,}\b", text):
-            self.lower_words.add(word)
+        self.lower_words.update(_LOWER_WORD.findall(text))
+
+    def merge(self, other: AcronymMiner) -> None:
+        """Add what ``other`` collected, as if its texts had been fed here too.
+
+        Feeding is order-free (sets, and a flag that stays true only while every
+        sighting starts a sentence), so miners of separate files merge exactly."""
+        for name, initial in other.runs.items():
+            self.runs[name] = self.runs.get(name, True) and initial
+        self.defined |= other.defined
+        self.capitals |= other.capitals
+        self.lower_words |= other.lower_words
 
     def _define(self, acronym: str, name: str) -> None:
         words = name.split()

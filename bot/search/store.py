@@ -8,9 +8,11 @@ file re-indexes only that file's passages. Everything here is JSON, TSV or
 tantivy's own format: nothing read back can execute code. A manifest that does
 not parse, or belongs to other settings, is not trusted: the folder is rebuilt.
 
-Building streams the corpus one document at a time (a first pass mines
-acronyms, a second analyses and indexes), so no token list of the whole corpus
-is ever held in memory.
+Building streams the corpus one document at a time, so no token list of the
+whole corpus is ever held in memory. In one process a first pass mines
+acronyms and a second analyses and indexes; with worker processes
+(``corpus.workers``, ``bot.search.parallel_build``) the text is read, split
+and analysed once, and the index is the same.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import time
@@ -36,7 +39,7 @@ except ImportError:  # not POSIX: one process per index folder
 from bot import __version__
 from bot.analysis.analyzer import Analyzer
 from bot.analysis.synonyms import SynonymTable
-from bot.config import Config
+from bot.config import Config, CorpusConfig
 from bot.documents.corpus import (
     NO_PASSAGE,
     Document,
@@ -55,14 +58,18 @@ from bot.documents.loading import (
 )
 from bot.documents.pageurl import anchor_style
 from bot.progress import progress_bar
+from bot.search.pool import WorkersFailed, starting_worker
 from bot.search.tantivy_engine import TantivyEngine
 from bot.search.terms import PassageTerms, mine_acronyms, synonym_table
 
 log = logging.getLogger(__name__)
 # 4: acronyms from passages; 5: name runs only; 6: HTML by structure; 7: pages;
-# 8: code kept; 9: Markdown and reST by structure
-FORMAT = 9
+# 8: code kept; 9: Markdown and reST by structure; 10: passages stored as bytes
+FORMAT = 10
 MANIFEST = "manifest.json"
+# Smaller corpora are built in this process: starting worker processes costs about a
+# second, as much as indexing a few megabytes.
+PARALLEL_FROM_BYTES = 4_000_000
 VOCABULARY = "vocabulary.tsv"
 
 
@@ -70,7 +77,8 @@ def settings_key(config: Config) -> str:
     """A short hash of everything that changes the indexed terms or passages."""
     relevant = {
         "format": FORMAT,
-        "corpus": dataclasses.asdict(config.corpus),
+        # Worker processes change how fast the index is built, never what it holds.
+        "corpus": {k: v for k, v in dataclasses.asdict(config.corpus).items() if k != "workers"},
         "analysis": dataclasses.asdict(config.analysis),
         "bigrams": config.retrieval.bigram_weight > 0,
     }
@@ -172,6 +180,11 @@ class IndexStore:
         lock beside it lets one build or update at a time; the others wait, then
         find the index current and only open it.
         """
+        if starting_worker():
+            raise RuntimeError(
+                "an index build started while a worker process was starting: a script"
+                " that builds an index needs `if __name__ == '__main__':`"
+            )
         started = time.perf_counter()
         with _exclusive(self.folder.with_name(self.folder.name + ".lock"), self.folder):
             result = self._open(analyzer, progress)
@@ -241,6 +254,28 @@ class IndexStore:
         self.folder.mkdir(parents=True)
         manifest = Manifest(self.key, {})
         files = list(self._scan())
+        workers = min(self.config.corpus.worker_count(), len(files))
+        if workers > 1 and _corpus_bytes(files) >= PARALLEL_FROM_BYTES:
+            try:
+                return self._build_parallel(analyzer, manifest, files, workers, progress)
+            except WorkersFailed as exc:
+                log.warning("building %s in this process: %s", self.folder, exc)
+            return self._build_serial(analyzer, progress)
+        return self._build_serial(analyzer, progress, manifest, files)
+
+    def _build_serial(
+        self,
+        analyzer: Analyzer,
+        progress: bool,
+        manifest: Manifest | None = None,
+        files: list[tuple[Path, str]] | None = None,
+    ):
+        """The one-process build (also what a failed parallel build falls back to)."""
+        if manifest is None or files is None:
+            shutil.rmtree(self.folder)
+            self.folder.mkdir(parents=True)
+            manifest = Manifest(self.key, {})
+            files = list(self._scan())
         if self.config.analysis.mine_acronyms:
             texts = (
                 passage.text
@@ -258,6 +293,29 @@ class IndexStore:
         self._save(manifest, vocabulary)
         log_skipped(self.skipped(manifest), log)
         return engine, manifest, synonyms, vocabulary, StoreReport("built")
+
+    def _build_parallel(
+        self,
+        analyzer: Analyzer,
+        manifest: Manifest,
+        files: list[tuple[Path, str]],
+        workers: int,
+        progress: bool,
+    ):
+        """``_build`` with worker processes: the same index (see ``parallel_build``)."""
+        from bot.search import parallel_build  # it imports this module's read_file
+
+        engine = TantivyEngine(self.folder / "tantivy")
+        built = parallel_build.build(
+            self.config, self.folder, files, manifest.files, engine, workers, progress
+        )
+        manifest.mined = [list(pair) for pair in built.mined]
+        manifest.next_pid = built.next_pid
+        synonyms = self._synonyms(analyzer, manifest)
+        engine.commit()
+        self._save(manifest, built.vocabulary)
+        log_skipped(self.skipped(manifest), log)
+        return engine, manifest, synonyms, built.vocabulary, StoreReport("built")
 
     def _update(
         self, engine: TantivyEngine, manifest: Manifest, analyzer: Analyzer, progress: bool
@@ -304,16 +362,7 @@ class IndexStore:
                 yield item
 
     def _read(self, path: Path, doc_id: str, max_bytes: int | None = None) -> SourceText:
-        corpus = self.config.corpus
-        return read_source(
-            path,
-            doc_id,
-            corpus.max_file_bytes if max_bytes is None else max_bytes,
-            corpus.html_content_selector,
-            corpus.html_drop_selectors,
-            anchor_style(corpus, path),
-            corpus.encoding,
-        )
+        return read_corpus_file(self.config.corpus, path, doc_id, max_bytes)
 
     def _synonyms(self, analyzer: Analyzer, manifest: Manifest) -> SynonymTable:
         mined = [(short, long) for short, long in manifest.mined]
@@ -341,28 +390,13 @@ class IndexStore:
         path: Path,
         doc_id: str,
     ) -> None:
-        entry = FileEntry(path.as_posix(), 0, 0, "", None)
+        entry, found = read_file(self.config.corpus, self._ignore, path, doc_id)
         manifest.files[doc_id] = entry
-        try:
-            stat = path.stat()
-            entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
-            source = self._read(path, doc_id)
-        except (UnreadableFile, OSError) as exc:
-            entry.skipped = str(exc) if isinstance(exc, UnreadableFile) else f"cannot read: {exc}"
-            return
-        entry.sha256 = hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).hexdigest()
-        found = document_of(source, self.config.corpus, self._ignore)
         if found is None:
-            entry.skipped = NO_PASSAGE
             return
         document, parts = found
         passages = [dataclasses.replace(p, pid=manifest.next_pid + p.pid) for p in parts]
         manifest.next_pid += len(passages)
-        entry.document = {
-            "kind": document.kind,
-            "meta": dataclasses.asdict(document.meta),
-            "passage_count": document.passage_count,
-        }
         entry.pids = [p.pid for p in passages]
         terms.documents[doc_id] = document
         terms.index(passages, engine.add)
@@ -387,6 +421,59 @@ class IndexStore:
         return list(getattr(self, "walk_skipped", [])) + read
 
 
+def _corpus_bytes(files: list[tuple[Path, str]]) -> int:
+    total = 0
+    for path, _ in files:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
+
+
+def read_file(
+    corpus: CorpusConfig, ignore: list[re.Pattern[str]], path: Path, doc_id: str
+) -> tuple[FileEntry, tuple[Document, list[Passage]] | None]:
+    """One file's manifest entry (pids not yet given) and its document and passages
+    (pid per document), or None with the reason in ``entry.skipped``."""
+    entry = FileEntry(path.as_posix(), 0, 0, "", None)
+    try:
+        stat = path.stat()
+        entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
+        source = read_corpus_file(corpus, path, doc_id)
+    except (UnreadableFile, OSError) as exc:
+        entry.skipped = str(exc) if isinstance(exc, UnreadableFile) else f"cannot read: {exc}"
+        return entry, None
+    entry.sha256 = content_hash(source.text)
+    found = document_of(source, corpus, ignore)
+    if found is None:
+        entry.skipped = NO_PASSAGE
+        return entry, None
+    document = found[0]
+    entry.document = {
+        "kind": document.kind,
+        "meta": dataclasses.asdict(document.meta),
+        "passage_count": document.passage_count,
+    }
+    return entry, found
+
+
+def read_corpus_file(
+    corpus: CorpusConfig, path: Path, doc_id: str, max_bytes: int | None = None
+) -> SourceText:
+    return read_source(
+        path,
+        doc_id,
+        corpus.max_file_bytes if max_bytes is None else max_bytes,
+        corpus.html_content_selector,
+        corpus.html_drop_selectors,
+        anchor_style(corpus, path),
+        corpus.encoding,
+    )
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _changed(path: Path, entry: FileEntry, read: Callable[..., SourceText]) -> bool:
     """Size and mtime first (cheap); when they differ, the content hash decides."""
     try:
@@ -401,7 +488,7 @@ def _changed(path: Path, entry: FileEntry, read: Callable[..., SourceText]) -> b
         text = read(path, path.name, sys.maxsize).text
     except UnreadableFile:
         return True
-    same = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() == entry.sha256
+    same = content_hash(text) == entry.sha256
     if same:
         entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
     return not same

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import tantivy
 
+from bot.analysis.code import CODE_FIELD
 from bot.documents.corpus import Passage
 from bot.documents.passages import CodeSpan
-from bot.search.engine import Hit, field_of
+from bot.search.engine import SECTION_FIELD, TITLE_FIELD, Hit, field_of
 
 TERMS, PID, DOC = "terms", "pid", "doc"
 FIELD_NAMES = {
@@ -41,25 +42,103 @@ def schema() -> tantivy.Schema:
         builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="freq")
     builder.add_unsigned_field(PID, stored=True, indexed=True, fast=True)
     builder.add_text_field(DOC, stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("text", stored=True, tokenizer_name="raw", index_option="basic")
+    # Stored only, as UTF-8 bytes: a text field is always indexed, and indexing each
+    # passage's text (and term set) as one raw term cost most of tantivy's build time
+    # and disk for a term dictionary no query reads.
+    builder.add_bytes_field("text", stored=True)
     # The passage's distinct terms, stored so reranking needs no re-analysis.
-    builder.add_text_field("tset", stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("section", stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("anchor", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_bytes_field("tset", stored=True)
+    builder.add_bytes_field("section", stored=True)
+    builder.add_bytes_field("anchor", stored=True)
     builder.add_unsigned_field("paragraph", stored=True)
     builder.add_unsigned_field("page", stored=True)  # 0: none
     builder.add_unsigned_field("start", stored=True)
     builder.add_unsigned_field("end", stored=True)
-    # Where the passage text is code: JSON [[start, end, language], ...], "" for none.
-    builder.add_text_field("code", stored=True, tokenizer_name="raw", index_option="basic")
+    # Where the passage text is code: JSON [[start, end, language], ...], empty for none.
+    builder.add_bytes_field("code", stored=True)
     return builder.build()
+
+
+# What a passage's tantivy document holds, as plain values (picklable, so build
+# workers compute them): the five term fields, space-joined, then doc, text, term set,
+# section, anchor, code spans (JSON), paragraph, page (0: none), start, end. The pid is
+# added on its own.
+PassageFields = tuple[str, str, str, str, str, str, str, str, str, str, str, int, int, int, int]
+
+
+def passage_fields(passage: Passage, terms: list[str]) -> PassageFields:
+    """Everything stored and indexed for one passage but its pid."""
+    words: list[str] = []
+    bigrams: list[str] = []
+    title: list[str] = []
+    section: list[str] = []
+    code: list[str] = []
+    for term in terms:  # field_of, inlined: this runs for every term of the corpus
+        head = term[:2]
+        if head == CODE_FIELD:
+            code.append(term)
+        elif head == TITLE_FIELD:
+            title.append(term)
+        elif head == SECTION_FIELD:
+            section.append(term)
+        elif "_" in term and term[:1] != "~":
+            bigrams.append(term)
+        else:
+            words.append(term)
+    tset = {t for t in terms if ("_" not in t or t[0] == "~") and t[:2] != CODE_FIELD}
+    return _fields(passage, words, bigrams, title, section, code, tset)
+
+
+def passage_fields_of_parts(
+    passage: Passage, words: list[str], bigrams: list[str], fields: list[str]
+) -> PassageFields:
+    """``passage_fields`` of ``words + bigrams + fields`` (text and synonym group terms,
+    bigrams, title and section terms: the layout ``PassageTerms`` gives), without
+    sorting every term into its field."""
+    title = [t for t in fields if t[:2] == TITLE_FIELD]
+    section = [t for t in fields if t[:2] == SECTION_FIELD]
+    code = [t for t in fields if t[:2] == CODE_FIELD]
+    tset = set(words)  # bigrams hold "_" and never start with "~": none is in the set
+    tset.update(t for t in fields if ("_" not in t or t[0] == "~") and t[:2] != CODE_FIELD)
+    return _fields(passage, words, bigrams, title, section, code, tset)
+
+
+def _fields(
+    passage: Passage,
+    words: list[str],
+    bigrams: list[str],
+    title: list[str],
+    section: list[str],
+    code: list[str],
+    tset: set[str],
+) -> PassageFields:
+    return (
+        " ".join(words),
+        " ".join(bigrams),
+        " ".join(title),
+        " ".join(section),
+        " ".join(code),
+        passage.doc_id,
+        passage.text,
+        " ".join(sorted(tset)),
+        passage.section or "",
+        passage.anchor or "",
+        _code_json(passage.code),
+        passage.paragraph,
+        passage.page or 0,
+        passage.start,
+        passage.end,
+    )
 
 
 class TantivyEngine:
     name = "tantivy"
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(
+        self, folder: Path | None, writer_threads: int = 1, writer_heap: int = WRITER_HEAP
+    ) -> None:
         """Open (or create) the index in ``folder``; None keeps it in memory."""
+        self.writer_threads, self.writer_heap = writer_threads, writer_heap
         self.schema = schema()
         if folder is None:
             self.index = tantivy.Index(self.schema)
@@ -74,24 +153,29 @@ class TantivyEngine:
     # ------------------------------------------------------------------ writing
 
     def add(self, passage: Passage, terms: list[str]) -> None:
+        self.add_fields(passage.pid, passage_fields(passage, terms))
+
+    def add_fields(self, pid: int, fields: PassageFields) -> None:
+        """Add one passage from ``passage_fields`` (computed here or in a build worker)."""
+        words, bigrams, title, section, code, doc, text, tset, heading, anchor, *rest = fields
+        spans, paragraph, page, start, end = rest
         document = tantivy.Document()
-        by_field: dict[str, list[str]] = {name: [] for name in FIELD_NAMES}
-        for term in terms:
-            by_field[field_of(term)].append(term)
-        for name, field_terms in by_field.items():
-            document.add_text(FIELD_NAMES[name], " ".join(field_terms))
-        document.add_unsigned(PID, passage.pid)
-        document.add_text(DOC, passage.doc_id)
-        document.add_text("text", passage.text)
-        kept = {t for t in terms if ("_" not in t or t[0] == "~") and field_of(t) != "code"}
-        document.add_text("tset", " ".join(sorted(kept)))
-        document.add_text("section", passage.section or "")
-        document.add_text("anchor", passage.anchor or "")
-        document.add_unsigned("paragraph", passage.paragraph)
-        document.add_unsigned("page", passage.page or 0)
-        document.add_unsigned("start", passage.start)
-        document.add_unsigned("end", passage.end)
-        document.add_text("code", _code_json(passage.code))
+        document.add_text(TERMS, words)
+        document.add_text(FIELD_NAMES["bigrams"], bigrams)
+        document.add_text(FIELD_NAMES["title"], title)
+        document.add_text(FIELD_NAMES["section"], section)
+        document.add_text(FIELD_NAMES["code"], code)
+        document.add_unsigned(PID, pid)
+        document.add_text(DOC, doc)
+        document.add_bytes("text", text.encode("utf-8", "surrogatepass"))
+        document.add_bytes("tset", tset.encode())
+        document.add_bytes("section", heading.encode("utf-8", "surrogatepass"))
+        document.add_bytes("anchor", anchor.encode("utf-8", "surrogatepass"))
+        document.add_unsigned("paragraph", paragraph)
+        document.add_unsigned("page", page)
+        document.add_unsigned("start", start)
+        document.add_unsigned("end", end)
+        document.add_bytes("code", spans.encode())
         self._writer_().add_document(document)
 
     def delete_document(self, doc_id: str) -> None:
@@ -109,7 +193,9 @@ class TantivyEngine:
 
     def _writer_(self) -> tantivy.IndexWriter:
         if self._writer is None:
-            self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            self._writer = self.index.writer(
+                heap_size=self.writer_heap, num_threads=self.writer_threads
+            )
         return self._writer
 
     # ------------------------------------------------------------------ reading
@@ -140,7 +226,7 @@ class TantivyEngine:
     def terms_of(self, pid: int) -> Collection[str] | None:
         """The passage's distinct terms (bigrams excluded), from the stored field."""
         stored = self._stored(pid)
-        return set(stored["tset"][0].split()) if stored else None
+        return set(stored["tset"][0].decode().split()) if stored else None
 
     def doc_freq(self, term: str) -> int:
         return self._searcher.doc_freq(FIELD_NAMES[field_of(term)], term)
@@ -173,12 +259,12 @@ class TantivyEngine:
         return Passage(
             pid,
             stored[DOC][0],
-            stored["section"][0] or None,
+            _text(stored["section"][0]) or None,
             stored["paragraph"][0],
             stored["start"][0],
             stored["end"][0],
-            stored["text"][0],
-            stored["anchor"][0] or None,
+            _text(stored["text"][0]),
+            _text(stored["anchor"][0]) or None,
             stored["page"][0] or None,
             _code_spans(stored["code"][0]),
         )
@@ -196,9 +282,14 @@ class TantivyEngine:
         return [int(p) for p in searcher.fast_field_values(PID, [a for _, a in hits])]
 
 
+def _text(stored: bytes) -> str:
+    return stored.decode("utf-8", "surrogatepass")
+
+
 def _code_json(code: tuple[CodeSpan, ...]) -> str:
     return json.dumps([[c.start, c.end, c.language] for c in code]) if code else ""
 
 
-def _code_spans(stored: str) -> tuple[CodeSpan, ...]:
-    return tuple(CodeSpan(s, e, language) for s, e, language in json.loads(stored or "[]"))
+def _code_spans(stored: bytes) -> tuple[CodeSpan, ...]:
+    spans = json.loads(stored.decode() or "[]")
+    return tuple(CodeSpan(start, end, language) for start, end, language in spans)

@@ -108,13 +108,26 @@ class PassageTerms:
 
     def of(self, passage: Passage) -> list[str]:
         """Everything the engines index for ``passage``, recording its words."""
-        terms = index_terms(
-            self.analyzer, self.synonyms, passage.text, self.vocabulary, self.with_bigrams
-        )
-        terms += self.fields.of(passage)
+        return self.of_analysed(passage, text_terms(self.analyzer, passage.text, self.vocabulary))
+
+    def of_analysed(self, passage: Passage, terms: list[str]) -> list[str]:
+        """``of`` for a passage whose text terms are known (a parallel build's workers
+        analyse the text before the mined synonym table exists)."""
+        words, pairs, fields = self.parts_of_analysed(passage, terms)
+        terms = words + pairs + fields
         if self.doc_freqs is not None:
             self.doc_freqs.update(set(terms))
         return terms
+
+    def parts_of_analysed(
+        self, passage: Passage, terms: list[str]
+    ) -> tuple[list[str], list[str], list[str]]:
+        """What ``of_analysed`` joins: text and synonym group terms, bigrams, and the
+        field terms: whole code identifiers, title and section (document frequencies
+        are not counted here)."""
+        words = terms + self.synonyms.expand(terms)
+        pairs = bigrams(terms) if self.with_bigrams else []
+        return words, pairs, self.analyzer.code_terms(passage.text) + self.fields.of(passage)
 
     def index(self, passages: Iterable[Passage], add: Callable[[Passage, list[str]], object]):
         """The indexing loop of both builds: hand each passage's terms to ``add``."""
@@ -131,23 +144,16 @@ def vocabulary_size(vocabulary: Mapping[str, str]) -> int:
     return len(set(vocabulary.values()))
 
 
-def index_terms(
-    analyzer: Analyzer,
-    synonyms: SynonymTable,
-    text: str,
-    surface_terms: dict[str, str] | None = None,
-    with_bigrams: bool = False,
+def text_terms(
+    analyzer: Analyzer, text: str, surface_terms: dict[str, str] | None = None
 ) -> list[str]:
-    """A text's index terms: its own, synonym group terms, and (optionally) bigrams."""
+    """A text's own terms, in order; each new normalised word goes to ``surface_terms``."""
     pairs = analyzer.term_pairs(text)
     terms = [term for _, term in pairs]
     if surface_terms is not None:
         for norm, term in pairs:
             surface_terms.setdefault(norm, term)
-    extra = synonyms.expand(terms) + analyzer.code_terms(text)
-    if with_bigrams:
-        extra += bigrams(terms)
-    return terms + extra
+    return terms
 
 
 def field_terms(terms: dict[str, float], title_weight: float, section_weight: float) -> None:

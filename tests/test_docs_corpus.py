@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.answer.answerer import Answerer
 from bot.cli import skipped_summary
 from bot.documents.corpus import load_corpus
@@ -127,3 +129,45 @@ def test_index_lists_every_unreadable_file_and_examples_of_what_was_left_out():
     assert lines[1:8] == [f"  img{i}.png: unsupported" for i in range(7)]
     assert lines[8] == "excluded (corpus.exclude): 40"
     assert lines[-1] == "  … and 37 more" and len(lines) == 13
+
+
+def test_repeated_pages_are_found_once_per_version_and_kept_with_the_stored_index(
+    tmp_path, monkeypatch
+):
+    import bot.documents.repeats as repeats
+
+    root = tmp_path / "book"
+    for name, body in CHAPTERS.items():
+        write(root / f"{name}.html", page(name.title(), body))
+    everything = "".join(f"<h2>{n.title()}</h2><p>{b}</p>" for n, b in CHAPTERS.items())
+    write(root / "print.html", f"<html><body><h1>Book</h1>{everything}</body></html>")
+    config = config_for([root], retrieval={"engine": "tantivy", "index_dir": tmp_path / "index"})
+    first = SearchIndex.build(config)
+    hidden = set(first.corpus.hidden)
+    assert hidden and [s.path for s in first.corpus.skipped if s.kind == "repeat"] == ["print.html"]
+
+    def never(*_):
+        raise AssertionError("the kept result should have been used")
+
+    monkeypatch.setattr(repeats, "find_repeats", never)
+    again = SearchIndex.build(config)  # opened, not built: the kept result is used
+    assert again.store_report.action == "opened"
+    assert again.corpus.hidden == hidden
+    assert [s.reason for s in again.corpus.skipped if s.kind == "repeat"] == [
+        s.reason for s in first.corpus.skipped if s.kind == "repeat"
+    ]
+    answer = Answerer(again).answer("how many times is a failed copy retried")
+    assert answer.items[0].doc_id == "deploy.html"
+
+
+def test_a_corpus_without_html_pages_is_never_read_back_for_repeats(tmp_path, monkeypatch):
+    import bot.documents.repeats as repeats
+
+    root = tmp_path / "notes"
+    for name, body in CHAPTERS.items():
+        write(root / f"{name}.txt", f"{name}\n\n{body}\n")
+    write(root / "all.txt", "all\n\n" + "\n\n".join(CHAPTERS.values()) + "\n")
+    monkeypatch.setattr(repeats, "find_repeats", lambda *_: pytest.fail("passages were read"))
+    config = config_for([root], retrieval={"engine": "tantivy", "index_dir": tmp_path / "index"})
+    index = SearchIndex.build(config)
+    assert not index.corpus.hidden and len(index.corpus.documents) == 4

@@ -125,16 +125,30 @@ def _containers(doc_id: str, passage: frozenset[int], doc_sets, postings) -> fro
     return frozenset(d for d in candidates if len(passage & doc_sets[d]) >= need)
 
 
-def hide_repeats(corpus) -> None:
-    """Record the corpus's repeated passages in ``corpus.hidden`` and report each document."""
-    from bot.documents.loading import SkippedFile
+def hide_repeats(corpus) -> list[Repeat]:
+    """Record the corpus's repeated passages in ``corpus.hidden`` and report each document.
 
+    Only HTML pages are shown instead of a repeat, so a corpus without one has none and
+    its passages are not read at all (a stored index of a million text passages opens
+    without reading them back)."""
+    if not any(document.kind == "html" for document in corpus.documents.values()):
+        return []
     documents: dict[str, tuple[bool, list[str]]] = {}
     pids: dict[str, list[int]] = {}
     for passage in corpus.passages:
         kind = corpus.documents[passage.doc_id].kind
         documents.setdefault(passage.doc_id, (kind == "html", []))[1].append(passage.text)
         pids.setdefault(passage.doc_id, []).append(passage.pid)
-    for repeat in find_repeats(documents):
-        corpus.hidden.update(pids[repeat.doc_id][i] for i in repeat.hidden)
-        corpus.skipped.append(SkippedFile(repeat.doc_id, repeat.reason, REPEAT))
+    found = find_repeats(documents)
+    hidden = [pids[r.doc_id][i] for r in found for i in r.hidden]
+    apply_repeats(corpus, [(r.doc_id, r.reason) for r in found], hidden)
+    return found
+
+
+def apply_repeats(corpus, reports: list[tuple[str, str]], hidden: list[int]) -> None:
+    """Hide the repeated passages (pids) and report each repeating document with its
+    reason: as just found, or as kept with a stored index."""
+    from bot.documents.loading import SkippedFile
+
+    corpus.hidden.update(hidden)
+    corpus.skipped.extend(SkippedFile(doc_id, reason, REPEAT) for doc_id, reason in reports)

@@ -24,7 +24,7 @@ from bot.analysis.typos import TypoCorrector
 from bot.config import Config, with_glossaries
 from bot.documents.corpus import Corpus, Passage, load_corpus, no_document_error
 from bot.documents.loading import SkippedFile, walk_corpus
-from bot.documents.repeats import hide_repeats
+from bot.documents.repeats import apply_repeats, hide_repeats
 from bot.documents.sentences import split_sentences
 from bot.search.answer_types import expected_type, has_evidence
 from bot.search.duplicates import collapse
@@ -189,10 +189,19 @@ class SearchIndex:
             raise no_document_error(config.corpus.paths, skipped)
         corpus = Corpus(documents=documents, skipped=skipped)
         corpus.passages = PassageView(engine, count)  # type: ignore[assignment]
-        hide_repeats(corpus)
         digest = hashlib.blake2b(digest_size=4)
         for doc_id, entry in sorted(manifest.files.items()):
             digest.update(f"{doc_id}\0{entry.sha256}\n".encode())
+        # Finding repeated pages reads every passage back: done once per version of the
+        # documents, and kept beside the index for the next start.
+        kept = store.repeats(digest.hexdigest())
+        if kept is None:
+            found = hide_repeats(corpus)
+            pids = sorted(corpus.hidden)
+            store.save_repeats(digest.hexdigest(), [(r.doc_id, r.reason) for r in found], pids)
+        else:
+            reports, pids = kept
+            apply_repeats(corpus, reports, pids)
         log.info(
             "index %s: %s in %.2f s (%d changed, %d added, %d deleted)",
             store.folder,

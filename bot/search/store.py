@@ -71,6 +71,7 @@ MANIFEST = "manifest.json"
 # second, as much as indexing a few megabytes.
 PARALLEL_FROM_BYTES = 4_000_000
 VOCABULARY = "vocabulary.tsv"
+REPEATS = "repeats.json"  # repeated pages found for one version of the documents
 
 
 def settings_key(config: Config) -> str:
@@ -363,6 +364,23 @@ class IndexStore:
 
     def _read(self, path: Path, doc_id: str, max_bytes: int | None = None) -> SourceText:
         return read_corpus_file(self.config.corpus, path, doc_id, max_bytes)
+
+    def repeats(self, version: str) -> tuple[list[tuple[str, str]], list[int]] | None:
+        """The repeated pages found for this version of the documents, if kept."""
+        try:
+            kept = json.loads((self.folder / REPEATS).read_text(encoding="utf-8"))
+            if kept["version"] != version:
+                return None
+            return [(doc_id, reason) for doc_id, reason in kept["reports"]], kept["hidden"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save_repeats(self, version: str, reports: list[tuple[str, str]], hidden: list[int]) -> None:
+        record = {"version": version, "reports": reports, "hidden": hidden}
+        try:
+            _atomic_write(self.folder / REPEATS, json.dumps(record))
+        except OSError as exc:  # a read-only index folder: found again at the next start
+            log.debug("cannot keep the repeated pages in %s: %s", self.folder, exc)
 
     def _synonyms(self, analyzer: Analyzer, manifest: Manifest) -> SynonymTable:
         mined = [(short, long) for short, long in manifest.mined]

@@ -304,8 +304,10 @@ class SearchIndex:
     def average_words(self) -> float:
         """Mean words per passage, from at most 2,000 passages spread over the corpus."""
         passages = self.corpus.passages
-        step = max(1, len(passages) // 2000)
-        sample = [len(passages[i].text.split()) for i in range(0, len(passages), step)]
+        # A stored index keeps the pids of deleted files' passages free: ask it which exist.
+        pids = sorted(passages.engine.pids()) if isinstance(passages, PassageView) else None
+        every = pids if pids is not None else range(len(passages))
+        sample = [len(passages[pid].text.split()) for pid in every[:: max(1, len(every) // 2000)]]
         return max(1.0, sum(sample) / max(1, len(sample)))
 
     def _coverage(

@@ -154,6 +154,10 @@ class RetrievalConfig:
     # Final score = BM25 x coverage^coord_weight over the best rerank_depth passages.
     coord_weight: float = _opt(1.0, min=0.0)
     rerank_depth: int = _opt(30, min=1)
+    # BM25's length normalisation treats a passage shorter than this many words as
+    # this long when rescoring, so a one-line list item does not outrank the
+    # paragraph that explains on a single shared word. 0: off.
+    min_passage_words: int = _opt(0, min=0)
     # Proximity: the score is also multiplied by (1 - w + w x the share of the question
     # held by the passage's best window of sentence_window sentences). 0: off.
     sentence_weight: float = _opt(0.0, min=0.0, max=1.0)

@@ -1,4 +1,5 @@
-"""Ranking for documentation: whole identifiers, question filler, near duplicates."""
+"""Ranking for documentation: whole identifiers, question filler, near duplicates,
+short passages."""
 
 from __future__ import annotations
 
@@ -152,3 +153,31 @@ def test_collapse_keeps_order_and_fills_k():
     items = ["alpha beta gamma delta", "alpha beta gamma delta!", "one two three four", "x y z w"]
     assert collapse(items, str, 0.8, 3) == [items[0], items[2], items[3]]
     assert collapse(items, str, 1.0 + 1e-9, 2) == items[:2]  # nothing is similar enough
+
+
+# ------------------------------------------------------------ short passages
+
+FLOOR_DOCS = {
+    "changes.txt": "Changes\n\nRelease 2.1\n\nRotated logs are named by date.\n\n"
+    "Release 2.0\n\nThe config file moved to the home folder.\n",
+    "service.txt": "Service\n\nEvery night old logs are rotated and named after their "
+    "date, so no logs are ever lost.\n",
+    **{
+        f"guide{i}.txt": f"Guide {i}\n\nThe gardener kept note {i} about the tools in the shed, "
+        "which ones need oil before winter and which can stay outside all year.\n"
+        for i in range(6)
+    },
+}
+
+
+def test_a_tiny_passage_no_longer_wins_on_length_alone(tmp_path):
+    question = "how are rotated logs named"
+    for engine in ("rank-bm25", "tantivy"):
+        settings = {"engine": engine, "bigram_weight": 0.0}  # the words alone
+        plain = build(tmp_path / f"off-{engine}", FLOOR_DOCS, **settings, min_passage_words=0)
+        assert plain.search(question).results[0].passage.doc_id == "changes.txt"
+        floored = build(tmp_path / f"on-{engine}", FLOOR_DOCS, **settings, min_passage_words=20)
+        assert [r.passage.doc_id for r in floored.search(question).results] == [
+            "service.txt",
+            "changes.txt",  # still found, ranked as a 20-word passage would be
+        ]

@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from bot.analysis.analyzer import Analyzer
 from bot.analysis.synonyms import SynonymTable
@@ -278,7 +278,7 @@ class SearchIndex:
             if coverage >= retrieval.min_coverage and matched >= min(
                 retrieval.min_matched_terms, len(query.concepts)
             ):
-                score = hit.score * coverage**retrieval.coord_weight
+                score = hit.score * self.length_factor(passage) * coverage**retrieval.coord_weight
                 matched_terms = frozenset(t for t in query.terms if t in terms)
                 results.append(Result(passage, score, coverage, matched_terms, title_share))
         results.sort(key=lambda r: (-r.score, r.passage.pid))
@@ -289,6 +289,35 @@ class SearchIndex:
         if retrieval.duplicate_similarity < 1:
             results = collapse(results, lambda r: r.passage.text, retrieval.duplicate_similarity, k)
         return SearchOutcome(query, results[:k])
+
+    def length_factor(self, passage: Passage) -> float:
+        """BM25's length normalisation redone with a floor of ``min_passage_words``.
+
+        For a term found once, BM25 scores 1 / (1 + k1 (1 - b + b L / avgdl)); a
+        passage of L words under the floor gets the score it would have at the
+        floor. Done here, after either engine, so rank-bm25 and tantivy agree.
+        """
+        floor = self.config.retrieval.min_passage_words
+        length = len(passage.text.split())
+        if length >= floor:
+            return 1.0
+        retrieval = self.config.retrieval
+        k1, b, average = retrieval.k1, retrieval.b, self.average_words
+
+        def norm(words: float) -> float:
+            return 1 + k1 * (1 - b + b * words / average)
+
+        return norm(length) / norm(floor)
+
+    @cached_property
+    def average_words(self) -> float:
+        """Mean words per passage, from at most 2,000 passages spread over the corpus."""
+        passages = self.corpus.passages
+        # A stored index keeps the pids of deleted files' passages free: ask it which exist.
+        pids = sorted(passages.engine.pids()) if isinstance(passages, PassageView) else None
+        every = pids if pids is not None else range(len(passages))
+        sample = [len(passages[pid].text.split()) for pid in every[:: max(1, len(every) // 2000)]]
+        return max(1.0, sum(sample) / max(1, len(sample)))
 
     def _coverage(
         self,

@@ -107,3 +107,12 @@ def test_page_paths_are_encoded_a_segment_at_a_time():
     assert join_url(base + "/", ("a#b?c", "ü.html")) == (
         "https://docs.example.org/en/latest/a%23b%3Fc/%C3%BC.html"
     )
+
+
+def test_a_quote_with_code_lines_is_matched_by_the_ends_of_its_first_and_last_lines():
+    from bot.answer.links import text_directive
+
+    quote = "To install the widget from a script:\nimport widget\nwidget.install(force=True)"
+    assert text_directive(quote) == "text=To%20install%20the%20widget,widget.install(force=True)"
+    # A short quote of two lines is still given by its ends: no term crosses a block.
+    assert text_directive("Run this:\nmake all") == "text=Run%20this:,make%20all"

@@ -59,14 +59,24 @@ def text_directive(quote: str) -> str | None:
 
     None when nothing of the quote can be matched on the page (empty, or only markup).
     """
-    words = quoted_words(quote)
-    if not words:
+    # A browser matches each term within one block of the page, and a quote's line
+    # breaks are block edges (code on lines of its own): so a quote of several lines
+    # is given by the start of its first line and the end of its last.
+    lines = [words for words in map(quoted_words, quote.split("\n")) if words]
+    if not lines:
         return None
-    if len(words) <= WHOLE_MAX_WORDS and not any(_MARKUP.search(w) for w in words):
+    words = lines[0]
+    if (
+        len(lines) == 1
+        and len(words) <= WHOLE_MAX_WORDS
+        and not any(_MARKUP.search(w) for w in words)
+    ):
         return "text=" + encode_text(" ".join(words))
     # Each end stops before a word holding markup, so the two never overlap.
-    start = _clean_run(words, from_end=False)[:END_WORDS]
-    end = _clean_run(words, from_end=True)[-END_WORDS:]
+    start = _clean_run(lines[0], from_end=False)[:END_WORDS]
+    end = _clean_run(lines[-1], from_end=True)[-END_WORDS:]
+    if not start or not end:
+        return "text=" + encode_text(" ".join(start or end)) if start or end else None
     return "text=" + encode_text(" ".join(start)) + "," + encode_text(" ".join(end))
 
 

@@ -1,8 +1,11 @@
-"""Typed blocks written one after another into a document's text (PDF, Word).
+"""Typed blocks written one after another into a document's text.
 
-A reader of a binary format (bot.documents.pdftext, docxtext) decides what each
-block is; this writes its text, separated from the last by a blank line, and
-records the span, so every passage is an exact slice of the text it indexes.
+Every structured reader writes through this: a reader of a binary format
+(bot.documents.pdftext, docxtext) directly, the HTML, Markdown and reST readers
+through their builders (htmlblocks.Emitter, textbuild.TextBuilder), which work
+out the heading path, anchor and unit first. It writes a block's text,
+separated from the last by a blank line, and records the span, so every passage
+is an exact slice of the text it indexes.
 """
 
 from __future__ import annotations
@@ -27,6 +30,20 @@ class BlockWriter:
     position: int = 0
     blocks: list[Block] = field(default_factory=list)
 
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def write(self, text: str, kind: str, level: int, title: str, path: tuple[str, ...], **rest):
+        """Append ``text`` as one block; ``rest`` are the other Block fields (anchor,
+        unit, language, page)."""
+        if self.parts:
+            self.parts.append("\n\n")
+            self.position += 2
+        start = self.position
+        self.parts.append(text)
+        self.position += len(text)
+        self.blocks.append(Block(start, self.position, level, title, kind, path, **rest))
+
     def add(
         self,
         text: str,
@@ -39,14 +56,8 @@ class BlockWriter:
         """Append one block (``path``: the headings above it, a heading's own title last)."""
         if not text.strip():
             return
-        if self.parts:
-            self.parts.append("\n\n")
-            self.position += 2
-        start = self.position
-        self.parts.append(text)
-        self.position += len(text)
         title = path[-1] if kind == "heading" and path else ""
-        self.blocks.append(Block(start, self.position, level, title, kind, path, page=page))
+        self.write(text, kind, level, title, path, page=page)
 
     def done(self, meta: dict[str, object]) -> Extracted:
         return Extracted("".join(self.parts), tuple(self.blocks), meta)

@@ -25,7 +25,7 @@ from bot.documents.loading import (
     walk_corpus,
 )
 from bot.documents.pageurl import anchor_style, page_url
-from bot.documents.passages import _ATX_HEADING, CodeSpan, collapse, passages_of
+from bot.documents.passages import _ATX_HEADING, CodeSpan, PassageText, collapse, passages_of
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,23 @@ class Corpus:
     hidden: set[int] = field(default_factory=set)  # pids repeating other pages (repeats.py)
 
 
+def numbered(pid: int, doc_id: str, part: PassageText | Passage) -> Passage:
+    """A passage of ``doc_id`` with id ``pid`` and ``part``'s place and text (the
+    constructor, not ``dataclasses.replace``: this runs for every passage of a build)."""
+    return Passage(
+        pid,
+        doc_id,
+        part.section,
+        part.paragraph,
+        part.start,
+        part.end,
+        part.text,
+        part.anchor,
+        part.page,
+        part.code,
+    )
+
+
 def compile_ignore_patterns(patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
     return [re.compile(p, re.IGNORECASE) for p in patterns]
 
@@ -77,21 +94,7 @@ def load_corpus(config: CorpusConfig) -> Corpus:
     corpus = Corpus()
     for document, passages in iter_documents(config, corpus.skipped):
         base = len(corpus.passages)
-        corpus.passages.extend(
-            Passage(
-                base + i,
-                p.doc_id,
-                p.section,
-                p.paragraph,
-                p.start,
-                p.end,
-                p.text,
-                p.anchor,
-                p.page,
-                p.code,
-            )
-            for i, p in enumerate(passages)
-        )
+        corpus.passages.extend(numbered(base + i, p.doc_id, p) for i, p in enumerate(passages))
         corpus.documents[document.doc_id] = document
     log_skipped(corpus.skipped, log)
     if not corpus.passages:
@@ -154,18 +157,7 @@ def document_of(
     url = page_url(config, source.path, slug if isinstance(slug, str) else None)
     meta = build_meta(source.meta, fallback_title(source), source.path, url)
     passages = [
-        Passage(
-            i,
-            source.doc_id,
-            p.section,
-            p.paragraph,
-            p.start,
-            p.end,
-            p.text,
-            p.anchor,
-            p.page,
-            p.code,
-        )
+        numbered(i, source.doc_id, p)
         for i, p in enumerate(
             passages_of(
                 source.text,

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
+from bot.documents.blockwriter import BlockWriter
 from bot.documents.htmlclean import HEADINGS_CSS
-from bot.documents.passages import Block
 
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _INLINE = frozenset(
@@ -47,12 +47,9 @@ class _Frame:
 
 
 @dataclass
-class Emitter:
+class Emitter(BlockWriter):
     """Builds the page text block by block; ``blocks`` index into ``text()``."""
 
-    parts: list[str] = field(default_factory=list)
-    position: int = 0
-    blocks: list[Block] = field(default_factory=list)
     frames: list[_Frame] = field(default_factory=list)
     inline: list[str] = field(default_factory=list)
     unit: int = 0
@@ -60,23 +57,12 @@ class Emitter:
     entries_open: int = 0
     unit_stack: list[int] = field(default_factory=list)
 
-    def text(self) -> str:
-        return "".join(self.parts)
-
-    def add(
+    def add(  # type: ignore[override]
         self, text: str, kind: str, level: int = 0, title: str = "", language: str | None = None
     ) -> None:
-        if self.parts:
-            self.parts.append("\n\n")
-            self.position += 2
-        start = self.position
-        self.parts.append(text)
-        self.position += len(text)
         path = tuple(frame.title for frame in self.frames)
         anchor = next((f.anchor for f in reversed(self.frames) if f.anchor), None)
-        self.blocks.append(
-            Block(start, self.position, level, title, kind, path, anchor, self.unit, language)
-        )
+        self.write(text, kind, level, title, path, anchor=anchor, unit=self.unit, language=language)
 
     def flush(self) -> None:
         if self.inline:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.documents.blockwriter import BlockWriter
 from bot.documents.passages import Block
 
 ENTRY_LEVEL = 7  # an entry term sits below any heading of its section
@@ -26,38 +27,25 @@ class _Frame:
 
 
 @dataclass
-class TextBuilder:
+class TextBuilder(BlockWriter):
     """Appends blocks; ``blocks`` index into ``text()``."""
 
-    parts: list[str] = field(default_factory=list)
-    position: int = 0
-    blocks: list[Block] = field(default_factory=list)
     frames: list[_Frame] = field(default_factory=list)
     unit: int = 0
     units: int = 0
     unit_stack: list[int] = field(default_factory=list)
     entries_open: int = 0
 
-    def text(self) -> str:
-        return "".join(self.parts)
-
-    def add(
+    def add(  # type: ignore[override]
         self, text: str, kind: str = "text", level: int = 0, language: str | None = None
     ) -> None:
         """Append one block (nothing for an empty one)."""
         if not text.strip():
             return
-        if self.parts:
-            self.parts.append("\n\n")
-            self.position += 2
-        start = self.position
-        self.parts.append(text)
-        self.position += len(text)
         path = tuple(frame.title for frame in self.frames)
         anchor = next((f.anchor for f in reversed(self.frames) if f.anchor), None)
         title = text if kind == "heading" else ""
-        block = Block(start, self.position, level, title, kind, path, anchor, self.unit, language)
-        self.blocks.append(block)
+        self.write(text, kind, level, title, path, anchor=anchor, unit=self.unit, language=language)
 
     def heading(self, level: int, title: str, anchor: str | None) -> None:
         """Open a section at ``level`` (1 the page title), closing those at or below it."""

@@ -22,7 +22,7 @@ SHINGLE = 3
 T = TypeVar("T")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def shingles(text: str) -> frozenset[int]:
     """The text's word 3-grams (case folded, hashed); a shorter text is its one n-gram."""
     words = _WORD.findall(text.casefold())

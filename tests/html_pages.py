@@ -174,3 +174,8 @@ LEAD_IN = """<html><head><title>Columns</title></head><body><main>
 <p>The new name must not clash with another column of the table.</p>
 </main></body></html>
 """
+
+# A module index with one entry: the counts read in the singular.
+ONE_LINK_INDEX = """<html><head><title>Module index</title></head><body>
+<div role="main"><h1>Module index</h1><ul><li><a href="api.html">requests.api module</a></li></ul>
+<p>Modules</p></div></body></html>"""

@@ -161,6 +161,10 @@ def test_a_lead_in_and_its_code_are_one_passage_the_next_paragraph_another(tmp_p
         ("CONTENTS", "navigation page, not indexed (5 links, 0 words of text)"),
         ("GENINDEX", "navigation page, not indexed (7 links, 0 words of text)"),
         ("SEARCH", "navigation page, not indexed (a search form, 11 words)"),
+        (
+            "ONE_LINK_INDEX",
+            "navigation page, not indexed (1 link, 1 word of text)",
+        ),
     ],
 )
 def test_navigation_pages_are_listed_as_skipped_and_never_indexed(tmp_path, page, reason):

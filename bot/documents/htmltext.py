@@ -64,12 +64,15 @@ def html_to_text(
     if not has_words(prose, NAVIGATION_PROSE_WORDS):
         words = word_count(prose)
         if cleaned.search_form:
-            navigation = f"navigation page, not indexed (a search form, {words} words)"
+            navigation = f"navigation page, not indexed (a search form, {_count(words, 'word')})"
         elif cleaned.links and words < cleaned.link_words:
-            navigation = (
-                f"navigation page, not indexed ({cleaned.links} links, {words} words of text)"
-            )
+            links, prose_words = _count(cleaned.links, "link"), _count(words, "word")
+            navigation = f"navigation page, not indexed ({links}, {prose_words} of text)"
     return HtmlPage(text, meta, blocks, navigation)
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}" if number == 1 else f"{number} {word}s"
 
 
 def _meta(tree: LexborHTMLParser) -> dict[str, str]:

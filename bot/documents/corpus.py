@@ -126,15 +126,7 @@ def iter_documents(
             continue
         path, doc_id = item
         try:
-            source = read_source(
-                path,
-                doc_id,
-                config.max_file_bytes,
-                config.html_content_selector,
-                config.html_drop_selectors,
-                anchor_style(config, path),
-                config.encoding,
-            )
+            source = read_corpus_file(config, path, doc_id)
         except UnreadableFile as exc:
             skipped.append(SkippedFile(doc_id, str(exc)))
             continue
@@ -143,6 +135,21 @@ def iter_documents(
             skipped.append(SkippedFile(doc_id, NO_PASSAGE))
             continue
         yield found
+
+
+def read_corpus_file(
+    config: CorpusConfig, path: Path, doc_id: str, max_bytes: int | None = None
+) -> SourceText:
+    """Read one file with the corpus settings that say how (both engines' builds use it)."""
+    return read_source(
+        path,
+        doc_id,
+        config.max_file_bytes if max_bytes is None else max_bytes,
+        config.html_content_selector,
+        config.html_drop_selectors,
+        anchor_style(config, path),
+        config.encoding,
+    )
 
 
 def document_of(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from bot.documents.blockwriter import BlockWriter
+from bot.documents.blockwriter import Frame, SectionWriter
 from bot.documents.htmlclean import HEADINGS_CSS
 
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -28,7 +28,6 @@ _INLINE = frozenset(
 _LEAVES = frozenset({"p", "caption", "figcaption", "summary", "legend", "address"})
 _BLOCK_CSS = "p, div, pre, table, ul, ol, dl, section, blockquote, " + HEADINGS_CSS
 _SECTION_LEVELS = 4  # DocBook: div.sect1 > div.titlepage > div > div > h2
-_ENTRY_LEVEL = 7  # an entry term sits below any heading of its section
 _SPACES = re.compile(r"\s+")
 _WRAPPER_LEVELS = 3  # Sphinx: div.highlight-python > div.highlight > pre
 _NO_LANGUAGE = frozenset({"default", "none", "text", "plain", "plaintext", "nohighlight", "txt"})
@@ -39,30 +38,15 @@ def collapsed(text: str | None) -> str:
 
 
 @dataclass
-class _Frame:
-    level: int
-    title: str
-    anchor: str | None
-    entry: bool = False
-
-
-@dataclass
-class Emitter(BlockWriter):
+class Emitter(SectionWriter):
     """Builds the page text block by block; ``blocks`` index into ``text()``."""
 
-    frames: list[_Frame] = field(default_factory=list)
     inline: list[str] = field(default_factory=list)
-    unit: int = 0
-    units: int = 0
-    entries_open: int = 0
-    unit_stack: list[int] = field(default_factory=list)
 
     def add(  # type: ignore[override]
         self, text: str, kind: str, level: int = 0, title: str = "", language: str | None = None
     ) -> None:
-        path = tuple(frame.title for frame in self.frames)
-        anchor = next((f.anchor for f in reversed(self.frames) if f.anchor), None)
-        self.write(text, kind, level, title, path, anchor=anchor, unit=self.unit, language=language)
+        self.write_here(text, kind, level, title, language)
 
     def flush(self) -> None:
         if self.inline:
@@ -79,28 +63,19 @@ class Emitter(BlockWriter):
             return
         while self.frames and self.frames[-1].level >= level and not self.frames[-1].entry:
             self.frames.pop()
-        self.frames.append(_Frame(level, title, heading_anchor(node)))
+        self.frames.append(Frame(level, title, heading_anchor(node)))
         self.add("#" * level + " " + title, "heading", level, title)
 
     def open_entry(self, terms: list[LexborNode]) -> None:
         signature = ", ".join(t for t in (collapsed(term.text()) for term in terms) if t)
         anchor = next((a for a in map(_own_anchor, terms) if a), None)
-        level = _ENTRY_LEVEL + self.entries_open
-        self.frames.append(_Frame(level, signature, anchor, entry=True))
-        self.entries_open += 1
-        self.units += 1
-        self.unit_stack.append(self.unit)
-        self.unit = self.units
+        self.push_entry(signature, anchor)
         if signature:
             self.add(signature, "entry")
 
     def close_entry(self) -> None:
         self.flush()
-        while self.frames:
-            if self.frames.pop().entry:
-                break
-        self.entries_open -= 1
-        self.unit = self.unit_stack.pop()
+        self.pop_entry()
 
 
 def emit(root: LexborNode) -> Emitter:

@@ -10,31 +10,15 @@ text reads as the page does and every span is exact to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from bot.documents.blockwriter import BlockWriter
+from bot.documents.blockwriter import Frame, SectionWriter
 from bot.documents.passages import Block
 
-ENTRY_LEVEL = 7  # an entry term sits below any heading of its section
-
 
 @dataclass
-class _Frame:
-    level: int
-    title: str
-    anchor: str | None
-    entry: bool = False
-
-
-@dataclass
-class TextBuilder(BlockWriter):
+class TextBuilder(SectionWriter):
     """Appends blocks; ``blocks`` index into ``text()``."""
-
-    frames: list[_Frame] = field(default_factory=list)
-    unit: int = 0
-    units: int = 0
-    unit_stack: list[int] = field(default_factory=list)
-    entries_open: int = 0
 
     def add(  # type: ignore[override]
         self, text: str, kind: str = "text", level: int = 0, language: str | None = None
@@ -42,10 +26,7 @@ class TextBuilder(BlockWriter):
         """Append one block (nothing for an empty one)."""
         if not text.strip():
             return
-        path = tuple(frame.title for frame in self.frames)
-        anchor = next((f.anchor for f in reversed(self.frames) if f.anchor), None)
-        title = text if kind == "heading" else ""
-        self.write(text, kind, level, title, path, anchor=anchor, unit=self.unit, language=language)
+        self.write_here(text, kind, level, text if kind == "heading" else "", language)
 
     def heading(self, level: int, title: str, anchor: str | None) -> None:
         """Open a section at ``level`` (1 the page title), closing those at or below it."""
@@ -55,12 +36,12 @@ class TextBuilder(BlockWriter):
             if self.frames[-1].entry:
                 return  # a heading inside an entry stays text of the entry
             self.frames.pop()
-        self.frames.append(_Frame(level, title, anchor))
+        self.frames.append(Frame(level, title, anchor))
         self.add(title, "heading", level)
 
     def page_title(self, title: str) -> None:
         """Head the path with the page's title (front matter) without a block for it."""
-        self.frames.append(_Frame(1, title, None))
+        self.frames.append(Frame(1, title, None))
 
     def close_sections(self, level: int) -> None:
         """Close the sections at ``level`` and below (a section ends without a new heading)."""
@@ -94,16 +75,8 @@ class TextBuilder(BlockWriter):
 
     def open_entry(self, term: str, anchor: str | None = None) -> None:
         """An entry: its term is a block and the last step of its blocks' path."""
-        self.frames.append(_Frame(ENTRY_LEVEL + self.entries_open, term, anchor, entry=True))
-        self.entries_open += 1
-        self.unit_stack.append(self.unit)
-        self.units += 1
-        self.unit = self.units
+        self.push_entry(term, anchor)
         self.add(term, "entry")
 
     def close_entry(self) -> None:
-        while self.frames:
-            if self.frames.pop().entry:
-                break
-        self.entries_open -= 1
-        self.close_unit()
+        self.pop_entry()

@@ -46,6 +46,7 @@ from bot.documents.corpus import (
     Passage,
     compile_ignore_patterns,
     document_of,
+    read_corpus_file,
 )
 from bot.documents.loading import (
     DocumentMeta,
@@ -53,10 +54,8 @@ from bot.documents.loading import (
     SourceText,
     UnreadableFile,
     log_skipped,
-    read_source,
     walk_corpus,
 )
-from bot.documents.pageurl import anchor_style
 from bot.progress import progress_bar
 from bot.search.pool import WorkersFailed, starting_worker
 from bot.search.tantivy_engine import TantivyEngine
@@ -472,20 +471,6 @@ def read_file(
         "passage_count": document.passage_count,
     }
     return entry, found
-
-
-def read_corpus_file(
-    corpus: CorpusConfig, path: Path, doc_id: str, max_bytes: int | None = None
-) -> SourceText:
-    return read_source(
-        path,
-        doc_id,
-        corpus.max_file_bytes if max_bytes is None else max_bytes,
-        corpus.html_content_selector,
-        corpus.html_drop_selectors,
-        anchor_style(corpus, path),
-        corpus.encoding,
-    )
 
 
 def content_hash(text: str) -> str:

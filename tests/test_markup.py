@@ -195,6 +195,13 @@ def test_markdown_description_is_indexed_and_a_code_comment_is_no_section(tmp_pa
     assert "# Heat the strike water first\nheat --to 72" in " ".join(texts)  # code kept
 
 
+def test_a_code_comment_never_titles_a_page_without_headings(tmp_path):
+    notes = "Some notes about the build.\n\n```sh\n# install the tools first\nmake tools\n```\n"
+    write(tmp_path, "docs/notes.md", notes)
+    corpus = load_corpus(load_config(_config(tmp_path, "docs")).corpus)
+    assert corpus.documents["notes.md"].meta.title == "Some notes about the build."
+
+
 @pytest.mark.parametrize(
     ("parts", "style", "slug", "url"),
     [

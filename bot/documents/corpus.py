@@ -25,7 +25,7 @@ from bot.documents.loading import (
     walk_corpus,
 )
 from bot.documents.pageurl import anchor_style, page_url
-from bot.documents.passages import _ATX_HEADING, CodeSpan, PassageText, collapse, passages_of
+from bot.documents.passages import CodeSpan, PassageText, collapse, passages_of
 
 log = logging.getLogger(__name__)
 
@@ -220,17 +220,14 @@ def corpus_from_records(
 
 
 def fallback_title(source: SourceText) -> str:
-    """The first heading (Markdown, HTML) or first non-empty line (text)."""
+    """The first heading (of a document read by its structure) or first non-empty line.
+
+    Only a heading block is a heading: a ``# comment`` line inside code is not."""
     if source.blocks is not None:
         for block in source.blocks:
             if block.kind == "heading":
                 return block.title[:_TITLE_MAX_CHARS]
     body = source.text[source.body_start :]
-    if source.kind in ("markdown", "html"):
-        for line in body.splitlines():
-            match = _ATX_HEADING.match(line)
-            if match:
-                return collapse(match.group(2))[:_TITLE_MAX_CHARS]
     for line in body.splitlines():
         if line.strip():
             return collapse(line)[:_TITLE_MAX_CHARS]

@@ -325,3 +325,15 @@ def test_a_man_page_option_list_entry_is_one_passage_with_its_options_as_heading
             "-v Be verbose about every file added. Repeat it for even more detail.",
         ),
     ]
+
+
+def test_a_worded_link_to_the_headings_own_anchor_stays_in_the_heading():
+    page = html_to_text(
+        '<html><body><main><section id="module-widget.core"><h1>'
+        '<a class="reference internal" href="#module-widget.core"><code>widget.core</code></a>'
+        ' – the widget core<a class="headerlink" href="#module-widget.core">¶</a></h1>'
+        "<p>The core module builds widgets from their parts.</p></section></main></body></html>"
+    )
+    assert [b.title for b in page.blocks if b.kind == "heading"] == [
+        "widget.core – the widget core"
+    ]

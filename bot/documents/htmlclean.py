@@ -224,29 +224,14 @@ def _is_api_list(node: LexborNode) -> bool:
 
 
 def _remove_permalinks(root: LexborNode) -> None:
-    """Permalink anchors in headings and entry terms: a symbol (¶, #, §, an icon), or a
-    link to the heading's own id that is not the whole heading."""
+    """Permalink anchors in headings and entry terms: a link that is only a symbol (¶,
+    #, §, an icon). A link with words is part of the heading (Sphinx links a module's
+    name in its page title to the module's own anchor: the name stays)."""
     for heading in root.css(f"{HEADINGS_CSS}, dt"):
-        own = _own_ids(heading)
-        whole = _collapsed(heading.text())
         for link in heading.css("a"):
             text = _collapsed(link.text())
-            href = link.attributes.get("href") or ""
-            symbol = not any(ch.isalnum() for ch in text)
-            to_self = href.startswith("#") and href[1:] in own and text != whole
-            if (symbol and href) or to_self:
+            if link.attributes.get("href") and not any(ch.isalnum() for ch in text):
                 link.decompose()
-
-
-def _own_ids(heading: LexborNode) -> set[str]:
-    ids = {heading.attributes.get("id") or ""}
-    parent = heading.parent
-    if parent is not None:
-        ids.add(parent.attributes.get("id") or "")
-    for node in heading.css("[id], a[name]"):
-        ids.add(node.attributes.get("id") or node.attributes.get("name") or "")
-    ids.discard("")
-    return ids
 
 
 _SPACES = re.compile(r"\s+")

@@ -63,8 +63,9 @@ from bot.search.terms import PassageTerms, mine_acronyms, synonym_table
 
 log = logging.getLogger(__name__)
 # 4: acronyms from passages; 5: name runs only; 6: HTML by structure; 7: pages;
-# 8: code kept; 9: Markdown and reST by structure; 10: passages stored as bytes
-FORMAT = 10
+# 8: code kept; 9: Markdown and reST by structure; 10: passages stored as bytes;
+# 11: worded self-links kept in headings, code comments never titles
+FORMAT = 11
 MANIFEST = "manifest.json"
 # Smaller corpora are built in this process: starting worker processes costs about a
 # second, as much as indexing a few megabytes.
